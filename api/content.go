@@ -29,7 +29,9 @@ type Content struct {
 }
 
 // Text returns string content.
-func Text(s string) Content { return Content{chunks: []Chunk{{Type: ChunkText, Text: s}}, isString: true} }
+func Text(s string) Content {
+	return Content{chunks: []Chunk{{Type: ChunkText, Text: s}}, isString: true}
+}
 
 // Chunks returns array content made of the given chunks.
 func Chunks(chunks ...Chunk) Content {

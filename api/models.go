@@ -44,22 +44,22 @@ func (c Capabilities) Badges() []string {
 
 // ModelCard is one entry of GET /v1/models: a base or a fine-tuned model.
 type ModelCard struct {
-	ID                          string       `json:"id"`
-	Object                      string       `json:"object,omitempty"`
-	Created                     int64        `json:"created,omitempty"`
-	OwnedBy                     string       `json:"owned_by,omitempty"`
-	Capabilities                Capabilities `json:"capabilities"`
-	Name                        string       `json:"name,omitempty"`
-	Description                 string       `json:"description,omitempty"`
-	MaxContextLength            int          `json:"max_context_length,omitempty"`
-	Aliases                     []string     `json:"aliases,omitempty"`
+	ID               string       `json:"id"`
+	Object           string       `json:"object,omitempty"`
+	Created          int64        `json:"created,omitempty"`
+	OwnedBy          string       `json:"owned_by,omitempty"`
+	Capabilities     Capabilities `json:"capabilities"`
+	Name             string       `json:"name,omitempty"`
+	Description      string       `json:"description,omitempty"`
+	MaxContextLength int          `json:"max_context_length,omitempty"`
+	Aliases          []string     `json:"aliases,omitempty"`
 	// Deprecation is the retirement date as the server wrote it (RFC 3339
 	// in the spec; kept as text so an odd format never fails the list).
-	Deprecation                 string       `json:"deprecation,omitempty"`
-	DeprecationReplacementModel string       `json:"deprecation_replacement_model,omitempty"`
-	DefaultModelTemperature     *float64     `json:"default_model_temperature,omitempty"`
-	Type                        string       `json:"type,omitempty"` // base or fine-tuned
-	BillingModelName            string       `json:"billing_model_name,omitempty"`
+	Deprecation                 string   `json:"deprecation,omitempty"`
+	DeprecationReplacementModel string   `json:"deprecation_replacement_model,omitempty"`
+	DefaultModelTemperature     *float64 `json:"default_model_temperature,omitempty"`
+	Type                        string   `json:"type,omitempty"` // base or fine-tuned
+	BillingModelName            string   `json:"billing_model_name,omitempty"`
 	// MaxModelLen is vLLM's name for the context length.
 	MaxModelLen int `json:"max_model_len,omitempty"`
 	// Fine-tuned models only.
