@@ -1,0 +1,73 @@
+package session
+
+import "math"
+
+// RunRecord is the JSON object `mstudio run --json` prints for one run
+// (DESIGN.md §4). Absent values are null, never left out, so scripts can
+// rely on every key being there.
+type RunRecord struct {
+	Model        string           `json:"model"`
+	Endpoint     string           `json:"endpoint"`
+	Content      string           `json:"content"`
+	Reasoning    string           `json:"reasoning"`
+	ToolCalls    []ToolCallRecord `json:"tool_calls"`
+	FinishReason string           `json:"finish_reason"`
+	Usage        *UsageRecord     `json:"usage"`
+	TTFTMs       int64            `json:"ttft_ms"`
+	LatencyMs    int64            `json:"latency_ms"`
+	CostUSD      *float64         `json:"cost_usd"`
+	Error        *string          `json:"error"`
+}
+
+// ToolCallRecord is one tool call with its arguments as a JSON string.
+type ToolCallRecord struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+// UsageRecord is the token count of a run.
+type UsageRecord struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+// Record returns the result in its JSON form.
+func (r Result) Record() RunRecord {
+	rec := RunRecord{
+		Model:        r.Model,
+		Endpoint:     r.Endpoint,
+		Content:      r.Content(),
+		Reasoning:    r.Reasoning(),
+		ToolCalls:    []ToolCallRecord{},
+		FinishReason: r.FinishReason,
+		TTFTMs:       r.TTFT.Milliseconds(),
+		LatencyMs:    r.Latency.Milliseconds(),
+	}
+	for _, tc := range r.Message.ToolCalls {
+		rec.ToolCalls = append(rec.ToolCalls, ToolCallRecord{ID: tc.ID, Name: tc.Function.Name, Arguments: string(tc.Function.Arguments)})
+	}
+	if r.Usage != nil {
+		rec.Usage = &UsageRecord{PromptTokens: r.Usage.PromptTokens, CompletionTokens: r.Usage.CompletionTokens, TotalTokens: r.Usage.TotalTokens}
+	}
+	if r.CostKnown {
+		// rounded to a millionth of a cent so the figure reads cleanly
+		c := math.Round(r.CostUSD*1e8) / 1e8
+		rec.CostUSD = &c
+	}
+	if r.Err != nil {
+		msg := r.Err.Error()
+		rec.Error = &msg
+	}
+	return rec
+}
+
+// Records converts many results.
+func Records(results []Result) []RunRecord {
+	out := make([]RunRecord, len(results))
+	for i, r := range results {
+		out[i] = r.Record()
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+// Package session is one studio session's engine: it runs a request on one
+// or many models, measures each run (time to first token, latency, tokens,
+// cost), and is shared by the headless commands and the TUI so that no run
+// logic is written twice.
+package session
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"mstudio/api"
+	"mstudio/prices"
+)
+
+// Target is one place a request runs: a client, the model to ask there, and
+// how its prices apply.
+type Target struct {
+	Client   *api.Client
+	Model    string
+	Regional bool // eu and us endpoints bill 1.1x
+}
+
+// Result is one finished (or failed) run. Its JSON form is the contract of
+// `mstudio run --json`.
+type Result struct {
+	Model        string
+	Endpoint     string
+	Message      api.Message // the whole assistant message, thinking included
+	FinishReason string
+	Usage        *api.Usage
+	TTFT         time.Duration // until the first content, thinking or tool call
+	Latency      time.Duration // until the stream ended
+	CostUSD      float64
+	CostKnown    bool
+	Meta         api.Meta
+	Err          error
+}
+
+// Content returns the answer text.
+func (r Result) Content() string { return r.Message.Content.String() }
+
+// Reasoning returns the thinking text.
+func (r Result) Reasoning() string { return r.Message.Content.Thinking() }
+
+// Failed reports whether the run ended in an error.
+func (r Result) Failed() bool { return r.Err != nil }
+
+// Engine runs requests. Its zero value uses the embedded price table.
+type Engine struct {
+	Prices *prices.Table
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) prices() *prices.Table {
+	if e.Prices != nil {
+		return e.Prices
+	}
+	return prices.Default()
+}
+
+// Run streams req on one target and returns the result. onEvent, when not
+// nil, sees every chunk as it arrives (for live display); it is called on
+// the calling goroutine.
+func (e *Engine) Run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent)) Result {
+	req = req.Clone()
+	if t.Model != "" {
+		req.Model = t.Model
+	}
+	res := Result{Model: req.Model, Endpoint: t.Client.Endpoint().Name}
+	start := e.now()
+	stream, err := t.Client.ChatStream(ctx, req)
+	if err != nil {
+		res.Err = err
+		res.Latency = e.now().Sub(start)
+		var apiErr *api.APIError
+		if errors.As(err, &apiErr) {
+			res.Meta = apiErr.Meta
+		}
+		return res
+	}
+	defer stream.Close()
+	res.Meta = stream.Meta()
+	for {
+		ev, err := stream.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				res.Err = err
+			}
+			break
+		}
+		if res.TTFT == 0 && (ev.Content != "" || ev.Thinking != "" || len(ev.ToolCalls) > 0) {
+			res.TTFT = e.now().Sub(start)
+		}
+		if onEvent != nil {
+			onEvent(ev)
+		}
+	}
+	res.Latency = e.now().Sub(start)
+	e.finish(&res, stream.Accumulator(), t.Regional)
+	return res
+}
+
+// finish copies the accumulated answer into the result and prices it.
+func (e *Engine) finish(res *Result, acc *api.Accumulator, regional bool) {
+	choice := acc.Choice(0)
+	res.Message = choice.Message
+	res.FinishReason = choice.FinishReason
+	res.Usage = acc.Usage
+	if acc.Model != "" && res.Model == "" {
+		res.Model = acc.Model
+	}
+	if res.Usage != nil {
+		res.CostUSD, res.CostKnown = e.prices().Cost(res.Model, prices.Usage{
+			PromptTokens:     res.Usage.PromptTokens,
+			CompletionTokens: res.Usage.CompletionTokens,
+			CachedTokens:     res.Usage.CachedTokens(),
+		}, regional)
+	}
+}
+
+// RunAll runs req on every target at once, at most parallel at a time
+// (parallel < 1 means all at once), and returns the results in target order.
+// onEvent sees each target's chunks tagged with the target's index; calls
+// for different targets may come from different goroutines.
+func (e *Engine) RunAll(ctx context.Context, targets []Target, req api.ChatRequest, parallel int, onEvent func(i int, ev api.StreamEvent)) []Result {
+	if parallel < 1 || parallel > len(targets) {
+		parallel = len(targets)
+	}
+	results := make([]Result, len(targets))
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = Result{Model: t.Model, Endpoint: t.Client.Endpoint().Name, Err: ctx.Err()}
+				return
+			}
+			defer func() { <-sem }()
+			var cb func(api.StreamEvent)
+			if onEvent != nil {
+				cb = func(ev api.StreamEvent) { onEvent(i, ev) }
+			}
+			results[i] = e.Run(ctx, t, req, cb)
+		}()
+	}
+	wg.Wait()
+	return results
+}
