@@ -1,0 +1,109 @@
+package markdown
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+const sample = "# Lyon in a day\n\nStart at **Fourvière**; the view is the best in town.\n\n" +
+	"- Vieux Lyon and its *traboules*\n- the Presqu'île\n\n- Parc de la Tête d'Or\n  with its zoo\n\n" +
+	"1. Breakfast\n2. Lunch\n\n| sight | hours |\n|---|---|\n| Basilica | 7–19 |\n| Museum | 10–18 |\n\n" +
+	"```go\nfunc route(city string) []string {\n\n\treturn nil\n}\n```\n\n" +
+	"Indented code:\n\n    x := 1\n\n    y := 2\n\n> A quote\n> on two lines\n\nThe end.\n"
+
+// visible reduces rendered lines to their text, without blank lines and
+// padding, so the streamed and whole renders can be compared.
+func visible(s string) []string {
+	var out []string
+	for _, l := range strings.Split(xansi.Strip(s), "\n") {
+		if t := strings.TrimRight(l, " "); strings.TrimSpace(t) != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func TestStreamedRenderMatchesWholeRender(t *testing.T) {
+	whole, err := glamour.NewTermRenderer(glamour.WithStyles(styles.DarkStyleConfig), glamour.WithWordWrap(60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := whole.Render(sample)
+	for _, size := range []int{1, 3, 4, 17, len(sample)} {
+		r := New(styles.DarkStyleConfig, 60)
+		for i := 0; i < len(sample); i += size {
+			r.Append(sample[i:min(i+size, len(sample))])
+			r.RenderTail()
+		}
+		r.Finish()
+		got := visible(r.String())
+		exp := visible(want)
+		if strings.Join(got, "\n") != strings.Join(exp, "\n") {
+			t.Fatalf("chunk %d:\n--- streamed\n%s\n--- whole\n%s", size, strings.Join(got, "\n"), strings.Join(exp, "\n"))
+		}
+		if len(r.blocks) < 6 {
+			t.Fatalf("chunk %d: only %d blocks cached", size, len(r.blocks))
+		}
+	}
+}
+
+func TestBlocksAreNotCutInsideFencesListsOrIndentedText(t *testing.T) {
+	r := New(styles.DarkStyleConfig, 60)
+	r.Append(sample)
+	for _, b := range r.blocks {
+		if strings.Count(b.src, "```")%2 != 0 {
+			t.Errorf("block cuts a fence: %q", b.src)
+		}
+		if strings.HasPrefix(b.src, "- Parc") || strings.HasPrefix(b.src, "    y") || strings.HasPrefix(b.src, "  with") {
+			t.Errorf("block starts inside a list or indented code: %q", b.src)
+		}
+	}
+}
+
+func TestTailIsRenderedOnlyWhenAsked(t *testing.T) {
+	r := New(styles.DarkStyleConfig, 40)
+	r.Append("Hello **wor")
+	if !r.Dirty() || r.LineCount() != 0 {
+		t.Fatal("tail should wait for RenderTail")
+	}
+	r.RenderTail()
+	if r.Dirty() || !strings.Contains(xansi.Strip(r.String()), "Hello") {
+		t.Fatalf("tail = %q", r.String())
+	}
+	r.Append("ld**\n\nNext")
+	if len(r.blocks) != 0 {
+		t.Fatal("a block is final only once the line after the blank is whole")
+	}
+	r.Append(" paragraph.\n")
+	if len(r.blocks) != 1 || !strings.Contains(xansi.Strip(r.blocks[0].lines[0]), "Hello world") {
+		t.Fatalf("blocks %+v", r.blocks)
+	}
+}
+
+func TestLinesWindowAndWidthChange(t *testing.T) {
+	r := New(styles.DarkStyleConfig, 60)
+	r.Append(sample)
+	r.Finish()
+	all := r.Lines(0, r.LineCount())
+	if len(all) != r.LineCount() {
+		t.Fatalf("%d lines, count %d", len(all), r.LineCount())
+	}
+	for from := 0; from < len(all); from += 7 {
+		win := r.Lines(from, from+5)
+		for i, l := range win {
+			if l != all[from+i] {
+				t.Fatalf("window at %d differs at %d", from, i)
+			}
+		}
+	}
+	r.SetWidth(30)
+	for _, l := range r.Lines(0, r.LineCount()) {
+		if w := xansi.StringWidth(l); w > 30 {
+			t.Fatalf("line wider than 30: %d %q", w, xansi.Strip(l))
+		}
+	}
+}
