@@ -73,42 +73,125 @@ func (e *Engine) prices() *prices.Table {
 // nil, sees every chunk as it arrives (for live display); it is called on
 // the calling goroutine.
 func (e *Engine) Run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent)) Result {
-	req = req.Clone()
-	if t.Model != "" {
-		req.Model = t.Model
-	}
-	res := Result{Model: req.Model, Endpoint: t.Client.Endpoint().Name}
-	start := e.now()
-	stream, err := t.Client.ChatStream(ctx, req)
-	if err != nil {
-		res.Err = err
-		res.Latency = e.now().Sub(start)
-		var apiErr *api.APIError
-		if errors.As(err, &apiErr) {
-			res.Meta = apiErr.Meta
-		}
-		return res
-	}
-	defer stream.Close()
-	res.Meta = stream.Meta()
+	s := e.Open(ctx, t, req)
+	defer s.Close()
 	for {
-		ev, err := stream.Next()
+		ev, err := s.Next()
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				res.Err = err
-			}
 			break
-		}
-		if res.TTFT == 0 && (ev.Content != "" || ev.Thinking != "" || len(ev.ToolCalls) > 0) {
-			res.TTFT = e.now().Sub(start)
 		}
 		if onEvent != nil {
 			onEvent(ev)
 		}
 	}
-	res.Latency = e.now().Sub(start)
-	e.finish(&res, stream.Accumulator(), t.Regional)
+	return s.Result()
+}
+
+// Stream is one run in progress: the TUI reads it one event at a time
+// (each read in its own Cmd), the headless runner in a loop; both get the
+// same timing and result.
+type Stream struct {
+	engine   *Engine
+	target   Target
+	stream   *api.Stream
+	start    time.Time
+	res      Result
+	finished bool
+}
+
+// Open sends req to the target and returns the run. It blocks until the
+// answer starts (or fails); a failure to start is reported by the first
+// Next and by Result, so callers have one path for every outcome.
+func (e *Engine) Open(ctx context.Context, t Target, req api.ChatRequest) *Stream {
+	req = req.Clone()
+	if t.Model != "" {
+		req.Model = t.Model
+	}
+	s := &Stream{engine: e, target: t, start: e.now()}
+	s.res = Result{Model: req.Model, Endpoint: t.Client.Endpoint().Name}
+	stream, err := t.Client.ChatStream(ctx, req)
+	if err != nil {
+		s.res.Err = err
+		var apiErr *api.APIError
+		if errors.As(err, &apiErr) {
+			s.res.Meta = apiErr.Meta
+		}
+		s.end()
+		return s
+	}
+	s.stream = stream
+	s.res.Meta = stream.Meta()
+	return s
+}
+
+// Next returns the next chunk; io.EOF when the answer is complete, or the
+// error that ended it. After an error Result is final.
+func (s *Stream) Next() (api.StreamEvent, error) {
+	if s.finished {
+		if s.res.Err != nil {
+			return api.StreamEvent{}, s.res.Err
+		}
+		return api.StreamEvent{}, io.EOF
+	}
+	ev, err := s.stream.Next()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			s.res.Err = err
+		}
+		s.end()
+		return ev, err
+	}
+	if s.res.TTFT == 0 && (ev.Content != "" || ev.Thinking != "" || len(ev.ToolCalls) > 0) {
+		s.res.TTFT = s.engine.now().Sub(s.start)
+	}
+	return ev, nil
+}
+
+// Elapsed returns the time since the request was sent.
+func (s *Stream) Elapsed() time.Duration { return s.engine.now().Sub(s.start) }
+
+// TTFT returns the time to the first token, zero until it came.
+func (s *Stream) TTFT() time.Duration { return s.res.TTFT }
+
+// Accumulator returns the answer so far (nil if the run never started).
+func (s *Stream) Accumulator() *api.Accumulator {
+	if s.stream == nil {
+		return nil
+	}
+	return s.stream.Accumulator()
+}
+
+// Result returns the run's result: final once Next has returned an error,
+// a snapshot of the partial answer before that.
+func (s *Stream) Result() Result {
+	if s.finished {
+		return s.res
+	}
+	res := s.res
+	res.Latency = s.Elapsed()
+	if acc := s.Accumulator(); acc != nil {
+		s.engine.finish(&res, acc, s.target.Regional)
+	}
 	return res
+}
+
+// Close releases the connection; a run closed before its end keeps its
+// partial answer.
+func (s *Stream) Close() {
+	if s.stream != nil {
+		s.stream.Close()
+	}
+	if !s.finished {
+		s.end()
+	}
+}
+
+func (s *Stream) end() {
+	s.finished = true
+	s.res.Latency = s.engine.now().Sub(s.start)
+	if acc := s.Accumulator(); acc != nil {
+		s.engine.finish(&s.res, acc, s.target.Regional)
+	}
 }
 
 // finish copies the accumulated answer into the result and prices it.

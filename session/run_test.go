@@ -175,3 +175,36 @@ func TestRunCancelledKeepsPartial(t *testing.T) {
 		t.Fatalf("err %v content %q", res.Err, res.Content())
 	}
 }
+
+func TestStreamSnapshotsAndFailureToStart(t *testing.T) {
+	srv := streamServer(t, 0)
+	var e Engine
+	s := e.Open(context.Background(), target(srv, "mistral-small-latest"), hello)
+	if _, err := s.Next(); err != nil { // role chunk
+		t.Fatal(err)
+	}
+	if _, err := s.Next(); err != nil { // the text
+		t.Fatal(err)
+	}
+	if snap := s.Result(); snap.Content() != "Hello from mistral-small-latest" || snap.Err != nil || s.TTFT() == 0 {
+		t.Fatalf("snapshot %+v", snap)
+	}
+	for {
+		if _, err := s.Next(); err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if _, err := s.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the end: %v", err)
+	}
+	if r := s.Result(); r.FinishReason != "stop" || r.Usage == nil {
+		t.Fatalf("final %+v", r)
+	}
+	bad := e.Open(context.Background(), target(srv, "refused"), hello)
+	if _, err := bad.Next(); err == nil || bad.Result().Err == nil || bad.Accumulator() != nil {
+		t.Fatalf("a refused run: %v", err)
+	}
+}
