@@ -166,7 +166,8 @@ func (r *Renderer) LineCount() int {
 }
 
 // Lines returns rendered lines [from, to) without building the whole text:
-// the cost follows the window, not the answer.
+// the cost follows the window, not the answer. Every line is exactly Width
+// cells wide, except the blank separators, which are empty.
 func (r *Renderer) Lines(from, to int) []string {
 	if from < 0 {
 		from = 0
@@ -313,6 +314,20 @@ func (r *Renderer) render(text string) []string {
 	}
 	for len(lines) > 0 && blank(lines[len(lines)-1]) {
 		lines = lines[:len(lines)-1]
+	}
+	// Every line leaves here exactly r.width cells wide, measured once, so
+	// the pane can place lines without measuring them on every frame.
+	for i, l := range lines {
+		w := xansi.StringWidth(l)
+		switch {
+		case w > r.width:
+			lines[i] = xansi.Truncate(l, r.width, "")
+			if w = xansi.StringWidth(lines[i]); w < r.width {
+				lines[i] += strings.Repeat(" ", r.width-w)
+			}
+		case w < r.width:
+			lines[i] = l + strings.Repeat(" ", r.width-w)
+		}
 	}
 	return lines
 }
