@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"mstudio/api"
+	"mstudio/prices"
+	"mstudio/session"
+	"mstudio/untrusted"
+)
+
+// errInterrupted replaces the bare "context canceled" of a run stopped by
+// Ctrl+C with what happened to the answer.
+var errInterrupted = errors.New("interrupted; the partial answer is kept")
+
+// explain returns the error a user should read for r.
+func explain(r session.Result) error {
+	if r.Err != nil && errors.Is(r.Err, context.Canceled) {
+		return errInterrupted
+	}
+	return r.Err
+}
+
+// streamOne runs one target and streams the answer as it comes: the text to
+// stdout, the thinking to stderr (dimmed on a terminal), then tool calls,
+// then a summary line on stderr. All model text passes through a sanitizer.
+func (a *app) streamOne(engine *session.Engine, t session.Target, req api.ChatRequest) session.Result {
+	shown := &lastByteWriter{w: a.stdout}
+	out := untrusted.NewWriter(shown)
+	think := untrusted.NewWriter(a.stderr)
+	thinkOpen := false // thinking shown and not yet ended by a newline
+	closeThinking := func() {
+		if thinkOpen {
+			think.Flush()
+			if a.color {
+				fmt.Fprint(a.stderr, sgrReset)
+			}
+			fmt.Fprintln(a.stderr)
+			thinkOpen = false
+		}
+	}
+	res := engine.Run(a.ctx, t, req, func(ev api.StreamEvent) {
+		if ev.Thinking != "" {
+			if !thinkOpen && a.color {
+				fmt.Fprint(a.stderr, sgrDim)
+			}
+			thinkOpen = true
+			think.WriteString(ev.Thinking)
+		}
+		if ev.Content != "" {
+			closeThinking()
+			out.WriteString(ev.Content)
+		}
+	})
+	closeThinking()
+	out.Flush()
+	if shown.last != 0 && shown.last != '\n' {
+		fmt.Fprintln(a.stdout)
+	}
+	for _, tc := range res.Message.ToolCalls {
+		fmt.Fprintln(a.stdout, toolCallLine(tc))
+	}
+	res.Err = explain(res)
+	if res.Failed() {
+		fmt.Fprintf(a.stderr, "%s: %s: %s\n", programName, untrusted.StripLine(res.Model), untrusted.StripLine(res.Err.Error()))
+	}
+	if res.Usage != nil || !res.Failed() {
+		line := summary(res)
+		if a.color {
+			line = sgrDim + line + sgrReset
+		}
+		fmt.Fprintln(a.stderr, line)
+	}
+	return res
+}
+
+// lastByteWriter remembers the last byte written through it, to end the
+// answer with exactly one newline.
+type lastByteWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		l.last = p[len(p)-1]
+	}
+	return l.w.Write(p)
+}
+
+// toolCallLine shows one tool call on one line.
+func toolCallLine(tc api.ToolCall) string {
+	s := fmt.Sprintf("tool call: %s %s", untrusted.StripLine(tc.Function.Name), untrusted.StripLine(string(tc.Function.Arguments)))
+	if tc.ID != "" {
+		s += "  (id " + untrusted.StripLine(tc.ID) + ")"
+	}
+	return s
+}
+
+// summary is the figures of one run on one line:
+// model · endpoint · ttft 210 ms · 84 tok/s · 312 in / 96 out · $0.0001
+func summary(r session.Result) string {
+	parts := []string{untrusted.StripLine(r.Model), untrusted.StripLine(r.Endpoint)}
+	if r.TTFT > 0 {
+		parts = append(parts, fmt.Sprintf("ttft %d ms", r.TTFT.Milliseconds()))
+	}
+	if r.Usage != nil {
+		if gen := r.Latency - r.TTFT; gen > 0 && r.Usage.CompletionTokens > 0 {
+			parts = append(parts, fmt.Sprintf("%.0f tok/s", float64(r.Usage.CompletionTokens)/gen.Seconds()))
+		}
+		parts = append(parts, fmt.Sprintf("%d in / %d out", r.Usage.PromptTokens, r.Usage.CompletionTokens))
+	}
+	switch {
+	case r.CostKnown:
+		parts = append(parts, prices.Format(r.CostUSD))
+	case r.Usage != nil:
+		parts = append(parts, "cost unknown")
+	}
+	if r.FinishReason != "" && r.FinishReason != api.FinishStop {
+		parts = append(parts, "finish "+untrusted.StripLine(r.FinishReason))
+	}
+	if r.Failed() {
+		parts = append(parts, "failed")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// printAll shows the answers of several models, each under a header line
+// with its model and figures, in the order the models were given.
+func (a *app) printAll(results []session.Result) {
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		header := "── " + summary(r)
+		if a.outTTY && a.color {
+			header = sgrBold + header + sgrReset
+		}
+		fmt.Fprintln(a.stdout, header)
+		if th := r.Reasoning(); th != "" {
+			if a.color {
+				fmt.Fprint(a.stderr, sgrDim)
+			}
+			fmt.Fprint(a.stderr, strings.TrimRight(untrusted.Sanitize(th), "\n"))
+			if a.color {
+				fmt.Fprint(a.stderr, sgrReset)
+			}
+			fmt.Fprintln(a.stderr)
+		}
+		if text := untrusted.Sanitize(r.Content()); text != "" {
+			fmt.Fprint(a.stdout, text)
+			if !strings.HasSuffix(text, "\n") {
+				fmt.Fprintln(a.stdout)
+			}
+		}
+		for _, tc := range r.Message.ToolCalls {
+			fmt.Fprintln(a.stdout, toolCallLine(tc))
+		}
+		if r.Failed() {
+			fmt.Fprintf(a.stderr, "%s: %s: %s\n", programName, untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
+		}
+	}
+}
+
+// writeJSONRecords prints one record for one run and an array for several,
+// indented by two spaces, and nothing else on stdout.
+func (a *app) writeJSONRecords(results []session.Result) error {
+	records := session.Records(results)
+	var v any = records
+	if len(records) == 1 {
+		v = records[0]
+	}
+	return writeJSON(a.stdout, v)
+}
+
+// writeJSON encodes v indented. JSON already escapes C0 controls; C1
+// controls, which encoding/json leaves raw and some terminals obey, are
+// escaped too, which changes nothing for a JSON reader.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeC1(buf.Bytes()))
+	return err
+}
+
+// escapeC1 rewrites U+0080..U+009F as \u00XX. In encoder output they can only
+// be inside strings, where the escape means the same character.
+func escapeC1(b []byte) []byte {
+	if !bytes.Contains(b, []byte{0xc2}) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r >= 0x80 && r <= 0x9f {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
+}

@@ -1,0 +1,317 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"mstudio/api"
+	"mstudio/config"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/untrusted"
+)
+
+// runOptions is `mstudio run` after flag parsing, before any file is read.
+type runOptions struct {
+	commonFlags
+	file       string   // the prompt file, "" with -p
+	inline     string   // -p TEXT ("-" reads stdin)
+	inlineSet  bool     // -p was given (it may be empty)
+	models     []string // -m, in order, commas split
+	vars       []kv     // --var k=v, in order
+	sets       []kv     // --set param=value, in order
+	jsonOutput bool     // --json
+	parallel   int      // --parallel; 0 = the config file's
+}
+
+// kv is one k=v flag value.
+type kv struct{ key, value string }
+
+// parseKV splits "k=v"; the key must not be empty.
+func parseKV(flagName, s string) (kv, error) {
+	k, v, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return kv{}, usagef("--%s %q: want key=value", flagName, s)
+	}
+	return kv{k, v}, nil
+}
+
+// parseRunArgs reads run's flags and arguments. It checks everything that
+// can be checked without reading a file: --set names and values are
+// validated here, so a typo fails before any request is made.
+func parseRunArgs(args []string) (runOptions, error) {
+	var o runOptions
+	var models, vars, sets listFlag
+	fs := newFlagSet("run")
+	o.commonFlags.register(fs)
+	fs.Var(&models, "m", "")
+	fs.Var(&models, "model", "")
+	fs.Var(&vars, "var", "")
+	fs.Var(&sets, "set", "")
+	fs.Func("p", "", func(s string) error { o.inline, o.inlineSet = s, true; return nil })
+	fs.Func("prompt", "", func(s string) error { o.inline, o.inlineSet = s, true; return nil })
+	fs.BoolVar(&o.jsonOutput, "json", false, "")
+	fs.IntVar(&o.parallel, "parallel", 0, "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return o, err
+	}
+	if err := o.commonFlags.check(); err != nil {
+		return o, err
+	}
+	switch {
+	case len(pos) > 1:
+		return o, usagef("one prompt file at a time (got %s)", strings.Join(pos, ", "))
+	case len(pos) == 1 && o.inlineSet:
+		return o, usagef("give a prompt file or -p TEXT, not both")
+	case len(pos) == 0 && !o.inlineSet:
+		return o, usagef("nothing to run: give a prompt file or -p TEXT")
+	case len(pos) == 1:
+		o.file = pos[0]
+	}
+	for _, m := range models {
+		for _, id := range strings.Split(m, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				o.models = append(o.models, id)
+			}
+		}
+	}
+	if len(models) > 0 && len(o.models) == 0 {
+		return o, usagef("-m: empty model id")
+	}
+	for _, v := range vars {
+		p, err := parseKV("var", v)
+		if err != nil {
+			return o, err
+		}
+		o.vars = append(o.vars, p)
+	}
+	for _, s := range sets {
+		p, err := parseKV("set", s)
+		if err != nil {
+			return o, err
+		}
+		if err := checkParam(p); err != nil {
+			return o, err
+		}
+		o.sets = append(o.sets, p)
+	}
+	if o.parallel < 0 || o.parallel > config.MaxParallel {
+		return o, usagef("--parallel %d: use 1 to %d", o.parallel, config.MaxParallel)
+	}
+	return o, nil
+}
+
+// checkParam validates one --set against the parameter table.
+func checkParam(p kv) error {
+	param, ok := api.LookupParam(p.key)
+	if !ok {
+		return usagef("--set %s: unknown parameter; valid: %s", p.key, strings.Join(api.ParamNames(), ", "))
+	}
+	if err := param.Validate(p.value); err != nil {
+		msg := err.Error()
+		if r := param.Range(); !strings.Contains(msg, r) {
+			msg += " (valid: " + r + ")"
+		}
+		return usagef("--set %s=%s: %s", p.key, p.value, msg)
+	}
+	return nil
+}
+
+// loadPrompt reads the prompt: a file (or a prompt name in --dir), a .prompt
+// source on stdin ("-"), or -p TEXT, which is one user message template.
+func (a *app) loadPrompt(o runOptions) (*prompts.Prompt, error) {
+	if o.inlineSet {
+		text := o.inline
+		if text == "-" {
+			b, err := io.ReadAll(a.stdin)
+			if err != nil {
+				return nil, usagef("-p -: reading stdin: %v", err)
+			}
+			text = string(b)
+		}
+		if strings.TrimSpace(text) == "" {
+			return nil, usagef("-p: the prompt is empty")
+		}
+		p, err := prompts.Parse("inline", text)
+		if err != nil {
+			return nil, usagef("-p: %v", err)
+		}
+		return p, nil
+	}
+	if o.file == "-" {
+		b, err := io.ReadAll(a.stdin)
+		if err != nil {
+			return nil, usagef("reading the prompt from stdin: %v", err)
+		}
+		p, err := prompts.Parse("stdin", string(b))
+		if err != nil {
+			return nil, usagef("stdin: %v", err)
+		}
+		return p, nil
+	}
+	path := findPrompt(o.file, o.dir)
+	p, err := prompts.Load(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, usagef("%s: no such prompt file (nor %s in %s)", o.file, withPromptExt(o.file), o.dir)
+		}
+		return nil, &usageError{msg: err.Error()}
+	}
+	return p, nil
+}
+
+// findPrompt resolves FILE: a path as given when it exists, otherwise a
+// bare name is looked up in the prompts folder, with or without .prompt, so
+// `mstudio run hello` finds prompts/hello.prompt.
+func findPrompt(file, dir string) string {
+	if _, err := os.Stat(file); err == nil || strings.ContainsRune(file, filepath.Separator) || dir == "" {
+		return file
+	}
+	for _, cand := range []string{filepath.Join(dir, file), filepath.Join(dir, withPromptExt(file))} {
+		if st, err := os.Stat(cand); err == nil && !st.IsDir() {
+			return cand
+		}
+	}
+	return file
+}
+
+func withPromptExt(name string) string {
+	if strings.HasSuffix(name, ".prompt") {
+		return name
+	}
+	return name + ".prompt"
+}
+
+// readVars turns --var values into template variables; @file reads a file
+// and @@ stands for a literal leading @.
+func readVars(list []kv) (map[string]any, error) {
+	vars := make(map[string]any, len(list))
+	for _, v := range list {
+		val := v.value
+		switch {
+		case strings.HasPrefix(val, "@@"):
+			val = val[1:]
+		case strings.HasPrefix(val, "@"):
+			b, err := os.ReadFile(val[1:])
+			if err != nil {
+				return nil, usagef("--var %s=%s: %v", v.key, val, err)
+			}
+			val = string(b)
+		}
+		vars[v.key] = val
+	}
+	return vars, nil
+}
+
+// buildRequest renders the prompt with the variables and applies --set.
+func buildRequest(p *prompts.Prompt, o runOptions) (api.ChatRequest, error) {
+	vars, err := readVars(o.vars)
+	if err != nil {
+		return api.ChatRequest{}, err
+	}
+	req, err := p.Render(vars)
+	if err != nil {
+		return api.ChatRequest{}, &usageError{msg: err.Error()}
+	}
+	for _, s := range o.sets {
+		param, _ := api.LookupParam(s.key) // checked by parseRunArgs
+		if err := param.Set(&req, s.value); err != nil {
+			return api.ChatRequest{}, usagef("--set %s=%s: %v", s.key, s.value, err)
+		}
+	}
+	return req, nil
+}
+
+// pickModels applies the precedence -m > the prompt's model > the config
+// file's model > mistral-small-latest.
+func pickModels(flagModels []string, promptModel string, cfg *config.Config) []string {
+	if len(flagModels) > 0 {
+		return flagModels
+	}
+	// Prompt files may use the Genkit provider prefix (DESIGN.md §3).
+	if m := strings.TrimPrefix(strings.TrimSpace(promptModel), "mistral/"); m != "" {
+		return []string{m}
+	}
+	if cfg.Model != "" {
+		return []string{cfg.Model}
+	}
+	return []string{config.DefaultModel}
+}
+
+// run is `mstudio run`.
+func (a *app) run(args []string) int {
+	o, err := parseRunArgs(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(a.stdout, runHelp)
+		return ExitOK
+	}
+	if err != nil {
+		return a.fail("run", err)
+	}
+	cfg, err := loadConfig(o.configPath)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	p, err := a.loadPrompt(o)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	req, err := buildRequest(p, o)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	choice, err := chooseEndpoint(o.endpoint, cfg, os.Getenv)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	conn, err := a.connect(choice, o.retries)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	defer conn.close()
+
+	models := pickModels(o.models, p.Model, cfg)
+	targets := make([]session.Target, len(models))
+	for i, m := range models {
+		targets[i] = session.Target{Client: conn.client, Model: m, Regional: conn.choice.regional}
+	}
+	engine := &session.Engine{Prices: priceTable(cfg)}
+	parallel := o.parallel
+	if parallel == 0 {
+		parallel = cfg.Parallel
+	}
+
+	var results []session.Result
+	if len(targets) == 1 && !o.jsonOutput {
+		results = []session.Result{a.streamOne(engine, targets[0], req)}
+	} else {
+		results = engine.RunAll(a.ctx, targets, req, parallel, nil)
+	}
+	for i := range results {
+		results[i].Err = explain(results[i])
+	}
+	if o.jsonOutput {
+		if err := a.writeJSONRecords(results); err != nil {
+			return a.fail("run", err)
+		}
+	} else if len(targets) > 1 {
+		a.printAll(results)
+	}
+	status := ExitOK
+	for _, r := range results {
+		if r.Failed() {
+			status = ExitFailed
+			if o.jsonOutput {
+				// stdout carries the record; stderr says it in words too
+				a.note("%s: %s", untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
+			}
+		}
+	}
+	return status
+}
