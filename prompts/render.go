@@ -179,6 +179,23 @@ func schemaName(name string) string {
 // has --- lines of its own.
 const renderFence = "---\nmstudio.render: true\n---\n"
 
+// Params returns a request that holds only the model and the parameters of
+// the prompt's config: what the studio's parameters pane starts from.
+func (p *Prompt) Params() (api.ChatRequest, error) {
+	req := api.ChatRequest{Model: p.Model}
+	for _, s := range p.settings {
+		if err := s.param.Set(&req, s.value); err != nil {
+			// Checked by Parse already; kept so a change in package api
+			// still points at the line rather than failing silently.
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+			return api.ChatRequest{}, &Error{File: p.label, Line: s.line, Msg: "config." + s.key + ": " + err.Error()}
+		}
+	}
+	return req, nil
+}
+
 // Render fills the template with vars (over input.default) and builds the
 // request: messages from the role blocks, the model, every config
 // parameter, the tools and the response format.
@@ -223,17 +240,11 @@ func (p *Prompt) Render(vars map[string]any) (req api.ChatRequest, err error) {
 		return api.ChatRequest{}, &Error{File: p.label, Line: p.doc.templateLn, Msg: "the template renders no message with these variables"}
 	}
 
-	req = api.ChatRequest{Model: p.Model, Messages: msgs}
-	for _, s := range p.settings {
-		if err := s.param.Set(&req, s.value); err != nil {
-			// Checked by Parse already; kept so a change in package api
-			// still points at the line rather than failing silently.
-			if inner := errors.Unwrap(err); inner != nil {
-				err = inner
-			}
-			return api.ChatRequest{}, &Error{File: p.label, Line: s.line, Msg: "config." + s.key + ": " + err.Error()}
-		}
+	req, err = p.Params()
+	if err != nil {
+		return api.ChatRequest{}, err
 	}
+	req.Messages = msgs
 	if len(p.tools) > 0 {
 		// Callers edit requests (the tools pane, --set); copy what a
 		// pointer would otherwise share with the Prompt.
