@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -93,14 +94,13 @@ func (a *app) commands() map[string]func([]string) int {
 		"models": a.models,
 		"sim":    a.sim,
 		"help":   a.help,
+		"open":   func(args []string) int { return a.studio("open", args) },
 	}
 }
 
 func (a *app) main(args []string) int {
-	if len(args) == 0 {
-		// Until the studio (TUI) lands, a bare mstudio explains itself.
-		fmt.Fprint(a.stdout, mainHelp)
-		return ExitOK
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelpOrVersion(args[0]) {
+		return a.studio("mstudio", args)
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
@@ -115,6 +115,14 @@ func (a *app) main(args []string) int {
 	}
 	fmt.Fprintf(a.stderr, "%s: unknown command %q\n\n%s", programName, args[0], mainHelp)
 	return ExitUsage
+}
+
+func isHelpOrVersion(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "-version", "--version":
+		return true
+	}
+	return false
 }
 
 func (a *app) help(args []string) int {

@@ -153,13 +153,22 @@ func (a *app) connect(ch endpointChoice, retries int) (*connection, error) {
 	} else if ch.key == "" && ch.keyEnv != "" && (ch.namedKey || isMistralHost(ch.endpoint.BaseURL)) {
 		a.note("$%s is not set: requests to %s carry no API key", ch.keyEnv, ch.endpoint.Name)
 	}
+	return a.connectQuiet(ch, retries, func(attempt int, wait time.Duration, err *api.APIError) {
+		a.note("%s; retry %d in %s", untrusted.StripLine(err.Error()), attempt, wait.Round(100*time.Millisecond))
+	}, conn)
+}
+
+// connectQuiet builds the client for ch and says nothing; onRetry hears of
+// each retry. conn, when not nil, is completed rather than made anew.
+func (a *app) connectQuiet(ch endpointChoice, retries int, onRetry func(int, time.Duration, *api.APIError), conn *connection) (*connection, error) {
+	if conn == nil {
+		conn = &connection{choice: ch}
+	}
 	opts := api.Options{
 		Endpoint:   ch.endpoint,
 		APIKey:     ch.key,
 		MaxRetries: retries,
-		OnRetry: func(attempt int, wait time.Duration, err *api.APIError) {
-			a.note("%s; retry %d in %s", untrusted.StripLine(err.Error()), attempt, wait.Round(100*time.Millisecond))
-		},
+		OnRetry:    onRetry,
 	}
 	if retries == 0 {
 		opts.MaxRetries = -1 // the client reads 0 as "its default"
@@ -180,11 +189,16 @@ func isMistralHost(base string) bool {
 // startSim serves the built-in simulator on a loopback port for the length
 // of one command.
 func startSim() (baseURL string, shutdown func(), err error) {
+	return startSimWith(sim.Options{})
+}
+
+// startSimWith serves a simulator with the given options.
+func startSimWith(opts sim.Options) (baseURL string, shutdown func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: sim.New(sim.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sim.New(opts), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

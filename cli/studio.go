@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api/sim"
+	"mstudio/config"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/tui"
+)
+
+// studioTokenRate is how fast the built-in simulator streams inside the
+// studio: about what a real model does, so the demo looks like the real
+// thing (headless runs get answers as fast as possible).
+const studioTokenRate = 90
+
+// studio opens the TUI: `mstudio` with no arguments, or `mstudio open FILE`.
+func (a *app) studio(cmd string, args []string) int {
+	fs := newFlagSet(cmd)
+	var common commonFlags
+	common.register(fs)
+	var theme, model string
+	fs.StringVar(&theme, "theme", "", "")
+	fs.StringVar(&model, "m", "", "")
+	fs.StringVar(&model, "model", "", "")
+	pos, err := parse(fs, args)
+	if err == errHelp {
+		fmt.Fprint(a.stdout, openHelp)
+		return ExitOK
+	}
+	if err == nil {
+		err = common.check()
+	}
+	if err == nil && cmd == "open" && len(pos) != 1 {
+		err = usagef("open takes one prompt file")
+	}
+	if err == nil && cmd != "open" && len(pos) > 0 {
+		err = usagef("unknown command %q", pos[0])
+	}
+	if err != nil {
+		return a.fail(cmd, err)
+	}
+	cfg, err := loadConfig(common.configPath)
+	if err != nil {
+		return a.fail(cmd, err)
+	}
+	var p *prompts.Prompt
+	if cmd == "open" {
+		if p, err = prompts.Load(pos[0]); err != nil {
+			return a.fail(cmd, &usageError{msg: err.Error()})
+		}
+	} else if path := newestPrompt(common.dir); path != "" {
+		if p, err = prompts.Load(path); err != nil {
+			// A broken file must not keep the studio from opening: say so
+			// and start on the example.
+			a.note("%v; opening the example prompt instead", err)
+			p = nil
+		}
+	}
+	ch, err := chooseEndpoint(common.endpoint, cfg, os.Getenv)
+	if err != nil {
+		return a.fail(cmd, err)
+	}
+	conn, err := a.connectStudio(ch, common.retries)
+	if err != nil {
+		return a.fail(cmd, err)
+	}
+	defer conn.close()
+	table := priceTable(cfg)
+	if model == "" {
+		model = cfg.Model
+	}
+	if theme == "" {
+		theme = cfg.Theme
+	}
+	m := tui.New(tui.Options{
+		Engine:    &session.Engine{Prices: table},
+		Target:    session.Target{Client: conn.client, Regional: conn.choice.regional},
+		Endpoint:  conn.choice.endpoint.Name,
+		Offline:   conn.choice.simulated,
+		Prices:    table,
+		Prompt:    p,
+		Model:     model,
+		Theme:     theme,
+		ConfigDir: config.Dir(),
+		SaveDir:   common.dir,
+	})
+	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
+	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {
+		return a.fail(cmd, err)
+	}
+	return ExitOK
+}
+
+// connectStudio is connect without the notes on stderr (the studio's status
+// line says the same on screen), and with a simulator that streams at a
+// human pace.
+func (a *app) connectStudio(ch endpointChoice, retries int) (*connection, error) {
+	if !ch.simulated {
+		// Retries are not announced on stderr: the studio owns the screen.
+		return a.connectQuiet(ch, retries, nil, nil)
+	}
+	base, shutdown, err := startSimWith(sim.Options{TokenRate: studioTokenRate})
+	if err != nil {
+		return nil, fmt.Errorf("starting the built-in simulator: %w", err)
+	}
+	ch.endpoint.BaseURL = base
+	conn, err := a.connectQuiet(ch, retries, nil, nil)
+	if err != nil {
+		shutdown()
+		return nil, err
+	}
+	conn.shutdown = shutdown
+	return conn, nil
+}
+
+// newestPrompt returns the most recently changed .prompt file in dir, or "".
+func newestPrompt(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	type file struct {
+		path string
+		mod  int64
+	}
+	var files []file
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".prompt") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			files = append(files, file{filepath.Join(dir, e.Name()), info.ModTime().UnixNano()})
+		}
+	}
+	if len(files) == 0 {
+		return ""
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].mod > files[j].mod })
+	return files[0].path
+}
+
+const openHelp = `Usage: mstudio [open FILE] [flags]
+
+Opens the studio: the models, parameters, prompt editor and answer panes.
+With no FILE it opens the newest .prompt file in the prompts folder, or a
+built-in example. With no API key and no endpoint it runs on the built-in
+simulator, labelled "offline simulator" on the status line.
+
+Flags:
+  -m, --model MODEL    the model to start with
+  --theme NAME         dark, light, high-contrast, auto, or a theme file name
+` + commonFlagsHelp

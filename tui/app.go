@@ -1,0 +1,366 @@
+// Package tui is the studio: the Bubble Tea program that mstudio opens. The
+// root model only routes, lays out and composes; each pane is a package of
+// its own (models, params, editor, response, status), and runs go through
+// the same session engine as the headless commands.
+//
+// Streaming follows DESIGN.md §2: a Cmd reads one event from the run and
+// returns it tagged with the run's id; Update applies it and re-arms the
+// read. Cancel functions are made in Update, never in a Cmd, and events of a
+// run that was cancelled or replaced are dropped by id.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/prices"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/themes"
+	"mstudio/tui/editor"
+	"mstudio/tui/models"
+	"mstudio/tui/params"
+	"mstudio/tui/response"
+	"mstudio/tui/status"
+)
+
+// Options configure the studio.
+type Options struct {
+	Engine   *session.Engine
+	Target   session.Target // the client (and its billing) runs go to
+	Endpoint string         // the endpoint's name for the status line
+	Offline  bool           // the built-in simulator: labelled as such
+	Prices   *prices.Table
+	// Prompt is the prompt to open; nil opens the built-in example.
+	Prompt *prompts.Prompt
+	// Model is the model to start with when the prompt names none.
+	Model string
+	// Theme is a theme name or "auto"; ConfigDir is where user themes live.
+	Theme     string
+	ConfigDir string
+	// SaveDir is where a prompt without a file is saved (./prompts).
+	SaveDir string
+}
+
+// pane identifies a pane for focus.
+type pane int
+
+const (
+	paneEditor pane = iota
+	paneResponse
+	paneModels
+	paneParams
+	paneCount
+)
+
+// Model is the studio's root.
+type Model struct {
+	opts Options
+	st   *themes.Styles
+	keys KeyMap
+
+	models   models.Model
+	params   params.Model
+	editor   editor.Model
+	response response.Model
+	status   status.Model
+
+	focus         pane
+	width, height int
+	help          bool
+	confirmQuit   bool
+
+	prompt *prompts.Prompt
+	model  string
+	dirty  bool // parameters or model changed since the last save
+
+	runID  int
+	cancel context.CancelFunc
+	themed bool // the theme was chosen; background replies are ignored after
+}
+
+// New builds the studio. It does no I/O: the model list and the terminal
+// background arrive as messages after Init.
+func New(opts Options) Model {
+	if opts.Engine == nil {
+		opts.Engine = &session.Engine{Prices: opts.Prices}
+	}
+	if opts.Prices == nil {
+		opts.Prices = prices.Default()
+	}
+	pal, err := themes.Resolve(opts.Theme, opts.ConfigDir, true)
+	if err != nil {
+		pal = themes.Dark()
+	}
+	st := themes.New(pal)
+	m := Model{
+		opts:     opts,
+		st:       st,
+		keys:     DefaultKeyMap(),
+		models:   models.New(st, models.WithPrices(opts.Prices)),
+		params:   params.New(st),
+		editor:   editor.New(st),
+		response: response.New(st),
+		status:   status.New(st),
+		themed:   opts.Theme != "" && opts.Theme != themes.NameAuto,
+	}
+	m.status.SetEndpoint(opts.Endpoint, opts.Offline)
+	m.openPrompt(opts.Prompt)
+	m.setFocus(paneEditor)
+	return m
+}
+
+// openPrompt loads a prompt into the editor and the parameters pane.
+func (m *Model) openPrompt(p *prompts.Prompt) {
+	if p == nil {
+		p = Example()
+	}
+	m.prompt = p
+	doc := editor.Document{Vars: map[string]string{}}
+	for _, t := range p.Turns() {
+		if t.Role == api.RoleSystem && len(doc.Turns) == 0 && doc.System == "" {
+			doc.System = t.Text
+			continue
+		}
+		doc.Turns = append(doc.Turns, editor.Turn{Role: t.Role, Text: t.Text})
+	}
+	for k, v := range p.Defaults() {
+		doc.Vars[k] = stringValue(v)
+	}
+	for _, name := range p.Variables() {
+		if _, ok := doc.Vars[name]; !ok {
+			doc.Vars[name] = ""
+		}
+	}
+	m.editor.Load(doc)
+	if req, err := p.Params(); err == nil {
+		m.params.SetParams(req)
+	}
+	model := p.Model
+	if model == "" {
+		model = m.opts.Model
+	}
+	if model == "" {
+		model = "mistral-small-latest"
+	}
+	m.setModel(model)
+	m.dirty = false
+}
+
+func (m *Model) setModel(id string) {
+	m.model = id
+	m.models.SetSelected(id)
+	m.status.SetModel(id)
+}
+
+// Init asks for the model list and the terminal's background colour.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadModelsCmd(), m.editor.Focus()}
+	if !m.themed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) loadModelsCmd() tea.Cmd {
+	client := m.opts.Target.Client
+	if client == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cards, _, err := client.Models(ctx)
+		if err != nil {
+			return models.LoadedMsg{Err: err}
+		}
+		return models.LoadedMsg{Entries: api.FoldAliases(cards)}
+	}
+}
+
+// Update routes a message: global keys first, then the focused pane; run
+// events and pane results are handled here.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if !m.themed {
+			m.themed = true
+			if pal, err := themes.Resolve(themes.NameAuto, m.opts.ConfigDir, themes.IsDarkColor(msg.Color)); err == nil {
+				m.applyTheme(themes.New(pal))
+			}
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		return m.routeToFocus(msg)
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		m.response, cmd = m.response.Update(msg)
+		return m, cmd
+	case models.LoadedMsg:
+		var cmd tea.Cmd
+		m.models, cmd = m.models.Update(msg)
+		if msg.Err != nil {
+			return m, tea.Batch(cmd, m.status.Error("model list: "+msg.Err.Error()))
+		}
+		return m, cmd
+	case models.SelectedMsg:
+		if msg.ID != m.model {
+			m.setModel(msg.ID)
+			m.dirty = true
+		}
+		return m, m.status.Note("model: " + msg.ID)
+	case params.ChangedMsg:
+		m.dirty = true
+		return m, nil
+	case response.CopiedMsg:
+		if msg.Bytes == 0 {
+			return m, m.status.Note(msg.What)
+		}
+		return m, m.status.Note("copied the " + msg.What + " to the clipboard")
+	case openedMsg, eventMsg:
+		return m.handleRun(msg)
+	case savedMsg:
+		return m.handleSaved(msg)
+	}
+	// Everything else (ticks, pane-internal messages) goes to every pane
+	// that may own it; each ignores what is not its own.
+	return m.broadcast(msg)
+}
+
+func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds [5]tea.Cmd
+	m.response, cmds[0] = m.response.Update(msg)
+	m.status, cmds[1] = m.status.Update(msg)
+	m.editor, cmds[2] = m.editor.Update(msg)
+	m.models, cmds[3] = m.models.Update(msg)
+	m.params, cmds[4] = m.params.Update(msg)
+	return m, tea.Batch(cmds[:]...)
+}
+
+func (m Model) capturing() bool {
+	switch m.focus {
+	case paneEditor:
+		return m.editor.Capturing()
+	case paneModels:
+		return m.models.Capturing()
+	case paneParams:
+		return m.params.Capturing()
+	}
+	return m.response.Capturing()
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	if !key.Matches(msg, k.Quit) {
+		m.confirmQuit = false
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case m.help:
+		// any key closes the help screen
+		m.help = false
+		return m, nil
+	case key.Matches(msg, k.HelpAlways), key.Matches(msg, k.Help) && !m.capturing():
+		m.help = true
+		return m, nil
+	case key.Matches(msg, k.Run):
+		return m.startRun()
+	case key.Matches(msg, k.Cancel) && m.cancel != nil:
+		m.cancel()
+		m.cancel = nil
+		return m, m.status.Note("cancelled")
+	case key.Matches(msg, k.Next):
+		m.setFocus((m.focus + 1) % paneCount)
+		return m, m.focusCmd()
+	case key.Matches(msg, k.Prev):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return m, m.focusCmd()
+	case key.Matches(msg, k.Save):
+		return m.save()
+	case key.Matches(msg, k.Edit):
+		m.setFocus(paneEditor)
+		var cmd tea.Cmd
+		m.editor, cmd = m.editor.Update(msg)
+		return m, cmd
+	}
+	return m.routeToFocus(msg)
+}
+
+func (m Model) routeToFocus(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.focus {
+	case paneEditor:
+		m.editor, cmd = m.editor.Update(msg)
+	case paneResponse:
+		m.response, cmd = m.response.Update(msg)
+	case paneModels:
+		m.models, cmd = m.models.Update(msg)
+	case paneParams:
+		m.params, cmd = m.params.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m *Model) setFocus(p pane) {
+	m.focus = p
+	m.editor.Blur()
+	m.response.Blur()
+	m.models.Blur()
+	m.params.Blur()
+	switch p {
+	case paneEditor:
+		m.editor.Focus()
+	case paneResponse:
+		m.response.Focus()
+	case paneModels:
+		m.models.Focus()
+	case paneParams:
+		m.params.Focus()
+	}
+	m.layout() // narrow layouts show the focused side pane in place
+}
+
+func (m Model) focusCmd() tea.Cmd {
+	if m.focus == paneEditor {
+		e := m.editor
+		return e.Focus()
+	}
+	return nil
+}
+
+// quit asks first when there is unsaved work.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.unsaved() && !m.confirmQuit {
+		m.confirmQuit = true
+		return m, m.status.Error("unsaved changes: ctrl+c again to quit, ctrl+s to save")
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	return m, tea.Quit
+}
+
+func (m Model) unsaved() bool { return m.dirty || m.editor.Dirty() }
+
+func (m *Model) applyTheme(st *themes.Styles) {
+	m.st = st
+	m.models.SetStyles(st)
+	m.params.SetStyles(st)
+	m.editor.SetStyles(st)
+	m.response.SetStyles(st)
+	m.status.SetStyles(st)
+}
+
+// Styles returns the theme in use.
+func (m Model) Styles() *themes.Styles { return m.st }

@@ -1,0 +1,32 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds the studio's global keys. They are a contract: the tests
+// and the README rely on them.
+type KeyMap struct {
+	Run, Cancel, Next, Prev, Save, Edit, Help, Quit key.Binding
+	// HelpAlways opens help even while a pane takes typed text, where "?"
+	// is a character.
+	HelpAlways key.Binding
+}
+
+// DefaultKeyMap returns the global keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Run:        key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel the run")),
+		Next:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Save:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save the prompt")),
+		Edit:       key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "edit in $EDITOR")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		HelpAlways: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help (anywhere)")),
+		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+// global lists the keys for the help screen, in order.
+func (k KeyMap) global() []key.Binding {
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Help, k.HelpAlways, k.Quit}
+}

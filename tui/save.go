@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/prompts"
+	"mstudio/tui/editor"
+)
+
+// savedMsg reports a finished save.
+type savedMsg struct {
+	path   string
+	source string
+	doc    editor.Document // what was saved, to tell later edits apart
+	model  string
+	err    error
+}
+
+// example is the prompt the studio opens when it is given none.
+const example = `---
+name: hello
+description: A first prompt to try the studio with.
+model: mistral-small-latest
+config:
+  temperature: 0.3
+input:
+  default:
+    city: Lyon
+---
+{{role "system"}}
+You are a concise travel assistant. Answer in markdown.
+{{role "user"}}
+Name one thing to see in {{city}} and explain why, then give a plan for the day as a table.
+`
+
+// Example returns the built-in example prompt.
+func Example() *prompts.Prompt {
+	p, err := prompts.Parse("hello", example)
+	if err != nil {
+		panic("the built-in example prompt does not parse: " + err.Error())
+	}
+	return p
+}
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
+
+// savePath is where the prompt goes: its own file, or SaveDir/NAME.prompt.
+func (m Model) savePath() string {
+	if m.prompt.Path != "" {
+		return m.prompt.Path
+	}
+	name := strings.Trim(unsafeName.ReplaceAllString(m.prompt.Name, "-"), "-.")
+	if name == "" {
+		name = "prompt"
+	}
+	dir := m.opts.SaveDir
+	if dir == "" {
+		dir = "prompts"
+	}
+	return filepath.Join(dir, name+".prompt")
+}
+
+// save writes the prompt as the editor, the parameters and the model
+// describe it. The file is composed (and checked) here; the write happens in
+// a Cmd.
+func (m Model) save() (tea.Model, tea.Cmd) {
+	doc := m.editor.Document()
+	src, err := m.prompt.Compose(prompts.Edit{
+		Model: m.model, Params: m.params.Params(), Defaults: doc.Vars, Turns: docTurns(doc),
+	})
+	if err != nil {
+		return m, m.status.Error("not saved: " + err.Error())
+	}
+	path := m.savePath()
+	model := m.model
+	return m, func() tea.Msg {
+		err := prompts.WriteFile(path, []byte(src))
+		return savedMsg{path: path, source: src, doc: doc, model: model, err: err}
+	}
+}
+
+func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.status.Error("not saved: " + msg.err.Error())
+	}
+	if p, err := prompts.Parse(m.prompt.Name, msg.source); err == nil {
+		p.Path = msg.path
+		m.prompt = p
+	}
+	// Edits made while the file was being written stay unsaved.
+	if reflect.DeepEqual(m.editor.Document(), msg.doc) {
+		m.editor.MarkSaved()
+	}
+	if m.model == msg.model {
+		m.dirty = false
+	}
+	m.confirmQuit = false
+	return m, m.status.Note("saved " + msg.path)
+}
+
+func stringValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(toJSON(v)), `"`))
+}
+
+func toJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,167 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"mstudio/tui/frame"
+)
+
+// Below these sizes the side panes fold away: they come back over the main
+// area when focused.
+const (
+	wideMin   = 96
+	minWidth  = 30
+	minHeight = 10
+)
+
+// rect is a pane's outer box on the screen.
+type rect struct{ x, y, w, h int }
+
+// wide reports whether the side column fits beside the main one.
+func (m Model) wide() bool { return m.width >= wideMin }
+
+// boxes computes every pane's outer box from the window size. Sizes cascade
+// from here into the panes; nothing else decides them.
+func (m Model) boxes() (models, params, editor, response rect) {
+	h := max(m.height-1, 0) // the status line
+	mainX, mainW := 0, m.width
+	if m.wide() {
+		sideW := min(max(m.width*28/100, 30), 44)
+		modelsH := h * 55 / 100
+		models = rect{0, 0, sideW, modelsH}
+		params = rect{0, modelsH, sideW, h - modelsH}
+		mainX, mainW = sideW, m.width-sideW
+	} else {
+		// folded: a focused side pane takes the whole main area
+		models = rect{0, 0, m.width, h}
+		params = rect{0, 0, m.width, h}
+	}
+	editorH := min(max(h*40/100, 6), h)
+	editor = rect{mainX, 0, mainW, editorH}
+	response = rect{mainX, editorH, mainW, h - editorH}
+	return
+}
+
+// layout hands every pane its inner size.
+func (m *Model) layout() {
+	if m.width <= 0 || m.height <= 0 {
+		return
+	}
+	mo, pa, ed, re := m.boxes()
+	m.models.SetSize(frame.Inner(mo.w, mo.h))
+	m.params.SetSize(frame.Inner(pa.w, pa.h))
+	m.editor.SetSize(frame.Inner(ed.w, ed.h))
+	m.response.SetSize(frame.Inner(re.w, re.h))
+	m.status.SetWidth(m.width)
+}
+
+func (m Model) titles() (models, params, editor, response string) {
+	models = "Models"
+	params = "Parameters"
+	editor = "Prompt · " + m.prompt.Name
+	if m.unsaved() {
+		editor += " (edited)"
+	}
+	response = "Answer"
+	if n := m.response.ModelName(); n != "" {
+		response += " · " + n
+	}
+	return
+}
+
+// View composes the panes. Every frame is drawn at its exact size, so the
+// screen never garbles, whatever the size.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "mstudio · " + m.prompt.Name
+	if !m.help && m.focus == paneEditor && m.width >= minWidth && m.height >= minHeight {
+		if c := m.editor.Cursor(); c != nil {
+			_, _, ed, _ := m.boxes()
+			c.X += ed.x + 1
+			c.Y += ed.y + 1
+			v.Cursor = c
+		}
+	}
+	return v
+}
+
+func (m Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return frame.Fit(m.st.Warning.Render("The window is too small for mstudio.")+"\n"+
+			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
+	}
+	if m.help {
+		return frame.Fit(m.helpView(), m.width, m.height-1) + "\n" + m.status.View()
+	}
+	mo, pa, ed, re := m.boxes()
+	tm, tp, te, tr := m.titles()
+	editorBox := frame.Render(m.st, te, m.focus == paneEditor, ed.w, ed.h, m.editor.View())
+	responseBox := frame.Render(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
+	main := editorBox + "\n" + responseBox
+	var body string
+	switch {
+	case m.wide():
+		side := frame.Render(m.st, tm, m.focus == paneModels, mo.w, mo.h, m.models.View()) + "\n" +
+			frame.Render(m.st, tp, m.focus == paneParams, pa.w, pa.h, m.params.View())
+		body = lipgloss.JoinHorizontal(lipgloss.Top, side, main)
+	case m.focus == paneModels:
+		body = frame.Render(m.st, tm+" · tab to leave", true, mo.w, mo.h, m.models.View())
+	case m.focus == paneParams:
+		body = frame.Render(m.st, tp+" · tab to leave", true, pa.w, pa.h, m.params.View())
+	default:
+		body = main
+	}
+	return body + "\n" + m.status.View()
+}
+
+// helpView lists the global keys and the focused pane's keys.
+func (m Model) helpView() string {
+	var b strings.Builder
+	section := func(title string, keys []key.Binding) {
+		b.WriteString(m.st.Bold.Render(title) + "\n")
+		for _, k := range keys {
+			if !k.Enabled() || k.Help().Key == "" {
+				continue
+			}
+			b.WriteString("  " + m.st.HelpKey.Render(padRight(k.Help().Key, 14)) + m.st.HelpDesc.Render(k.Help().Desc) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(m.st.Accent.Render("mstudio · keys") + m.st.Muted.Render("   (any key closes this)") + "\n\n")
+	section("Everywhere", m.keys.global())
+	name, groups := m.focusedHelp()
+	var keys []key.Binding
+	for _, g := range groups {
+		keys = append(keys, g...)
+	}
+	section(name, keys)
+	return b.String()
+}
+
+func (m Model) focusedHelp() (string, [][]key.Binding) {
+	switch m.focus {
+	case paneModels:
+		return "Models pane", m.models.FullHelp()
+	case paneParams:
+		return "Parameters pane", m.params.FullHelp()
+	case paneResponse:
+		return "Answer pane", m.response.FullHelp()
+	}
+	return "Prompt editor", m.editor.FullHelp()
+}
+
+func padRight(s string, n int) string {
+	if w := lipgloss.Width(s); w < n {
+		return s + strings.Repeat(" ", n-w)
+	}
+	return s + " "
+}
