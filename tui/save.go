@@ -35,7 +35,7 @@ input:
     city: Lyon
 ---
 {{role "system"}}
-You are a concise travel assistant. Answer in markdown.
+You are a friendly travel assistant. Answer in markdown.
 {{role "user"}}
 Name one thing to see in {{city}} and explain why, then give a plan for the day as a table.
 `

@@ -308,6 +308,9 @@ func (r *Renderer) render(text string) []string {
 			out = s
 		}
 	}
+	// A tab would move the terminal's cursor to its next tab stop, which
+	// no width count can know: code keeps its indentation as spaces.
+	out = strings.ReplaceAll(out, "\t", "    ")
 	lines := strings.Split(out, "\n")
 	for len(lines) > 0 && blank(lines[0]) {
 		lines = lines[1:]

@@ -19,7 +19,7 @@ const sample = "# Lyon in a day\n\nStart at **Fourvière**; the view is the best
 // padding, so the streamed and whole renders can be compared.
 func visible(s string) []string {
 	var out []string
-	for _, l := range strings.Split(xansi.Strip(s), "\n") {
+	for _, l := range strings.Split(strings.ReplaceAll(xansi.Strip(s), "\t", "    "), "\n") {
 		if t := strings.TrimRight(l, " "); strings.TrimSpace(t) != "" {
 			out = append(out, t)
 		}
@@ -105,5 +105,19 @@ func TestLinesWindowAndWidthChange(t *testing.T) {
 		if w := xansi.StringWidth(l); w > 30 {
 			t.Fatalf("line wider than 30: %d %q", w, xansi.Strip(l))
 		}
+	}
+}
+
+func TestTabsBecomeSpaces(t *testing.T) {
+	r := New(styles.DarkStyleConfig, 40)
+	r.Append("```go\nfunc f() {\n\treturn\n}\n```\n\nText\twith a tab.\n")
+	r.Finish()
+	for _, l := range r.Lines(0, r.LineCount()) {
+		if strings.ContainsRune(l, '\t') {
+			t.Fatalf("a tab reached the screen: %q", l)
+		}
+	}
+	if !strings.Contains(xansi.Strip(r.String()), "    return") {
+		t.Fatalf("indentation lost:\n%s", xansi.Strip(r.String()))
 	}
 }
