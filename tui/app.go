@@ -203,9 +203,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		return m.routeToFocus(msg)
 	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		m.response, cmd = m.response.Update(msg)
-		return m, cmd
+		return m.wheel(msg)
+	case editor.ErrorMsg:
+		return m, m.status.Error(msg.Err.Error())
 	case models.LoadedMsg:
 		var cmd tea.Cmd
 		m.models, cmd = m.models.Update(msg)
@@ -245,6 +245,24 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// wheel scrolls the pane under the pointer, whichever has focus.
+func (m Model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
+	mo, pa, ed, _ := m.boxes()
+	in := func(r rect) bool { return msg.X >= r.x && msg.X < r.x+r.w && msg.Y >= r.y && msg.Y < r.y+r.h }
+	var cmd tea.Cmd
+	switch {
+	case m.wide() && in(mo), !m.wide() && m.focus == paneModels:
+		m.models, cmd = m.models.Update(msg)
+	case m.wide() && in(pa), !m.wide() && m.focus == paneParams:
+		m.params, cmd = m.params.Update(msg)
+	case in(ed):
+		m.editor, cmd = m.editor.Update(msg)
+	default:
+		m.response, cmd = m.response.Update(msg)
+	}
+	return m, cmd
 }
 
 func (m Model) capturing() bool {

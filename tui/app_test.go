@@ -1,0 +1,243 @@
+package tui
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"mstudio/api"
+	"mstudio/api/sim"
+	"mstudio/session"
+	"mstudio/tui/models"
+	"mstudio/tui/response"
+)
+
+func simTarget(t *testing.T, opts sim.Options) session.Target {
+	t.Helper()
+	srv := httptest.NewServer(sim.New(opts))
+	t.Cleanup(srv.Close)
+	return session.Target{Client: api.New(api.Options{Endpoint: api.Endpoint{Name: "sim", BaseURL: srv.URL}})}
+}
+
+func newStudio(t *testing.T, theme string, w, h int) Model {
+	t.Helper()
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 1}), Endpoint: "sim", Offline: true, Theme: theme})
+	m = update(m, tea.WindowSizeMsg{Width: w, Height: h})
+	return update(m, models.LoadedMsg{Entries: api.FoldAliases(sim.Models())})
+}
+
+func update(m Model, msg tea.Msg) Model {
+	out, _ := m.Update(msg)
+	return out.(Model)
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "f1":
+		return tea.KeyPressMsg{Code: tea.KeyF1}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	}
+	return tea.KeyPressMsg{Code: rune(s[0]), Text: s}
+}
+
+func screen(m Model) string { return ansi.Strip(m.View().Content) }
+
+func checkExact(t *testing.T, m Model, w, h int) {
+	t.Helper()
+	lines := strings.Split(m.View().Content, "\n")
+	if len(lines) != h {
+		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got != w {
+			t.Fatalf("%dx%d: line %d is %d wide: %q", w, h, i, got, ansi.Strip(l))
+		}
+	}
+}
+
+func TestFocusStartsInTheEditorAndTabCycles(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	if m.focus != paneEditor || !m.editor.Focused() {
+		t.Fatal("focus should start in the editor")
+	}
+	order := []pane{paneResponse, paneModels, paneParams, paneEditor}
+	for _, want := range order {
+		m = update(m, press("tab"))
+		if m.focus != want {
+			t.Fatalf("tab: focus %v, want %v", m.focus, want)
+		}
+	}
+	m = update(m, press("shift+tab"))
+	if m.focus != paneParams || !m.params.Focused() || m.editor.Focused() {
+		t.Fatal("shift+tab should go back, and only one pane has focus")
+	}
+}
+
+func TestHelpKeys(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m = update(m, press("?"))
+	if m.help {
+		t.Fatal("? in the editor is a character, not help")
+	}
+	m = update(m, press("f1"))
+	if !m.help || !strings.Contains(screen(m), "mstudio · keys") || !strings.Contains(screen(m), "Prompt editor") {
+		t.Fatalf("f1 opens help with the editor's keys:\n%s", screen(m))
+	}
+	m = update(m, press("x"))
+	if m.help {
+		t.Fatal("any key closes help")
+	}
+	m = update(m, press("tab")) // the answer pane takes no text
+	m = update(m, press("?"))
+	if !m.help || !strings.Contains(screen(m), "Answer pane") || !strings.Contains(screen(m), "copy answer") {
+		t.Fatalf("? on the answer pane opens its help:\n%s", screen(m))
+	}
+}
+
+func TestQuitAsksWhenThereIsUnsavedWork(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	if _, cmd := m.Update(press("ctrl+c")); cmd == nil || !isQuit(cmd) {
+		t.Fatal("nothing to save: ctrl+c quits at once")
+	}
+	m = update(m, press("a")) // edit the prompt
+	out, cmd := m.Update(press("ctrl+c"))
+	m = out.(Model)
+	if isQuit(cmd) || !strings.Contains(m.status.Message(), "unsaved changes") {
+		t.Fatalf("unsaved work: ctrl+c should ask first (%q)", m.status.Message())
+	}
+	if _, cmd := m.Update(press("ctrl+c")); !isQuit(cmd) {
+		t.Fatal("a second ctrl+c quits")
+	}
+}
+
+func isQuit(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if isQuit(c) {
+					return true
+				}
+			}
+		}
+	case <-time.After(100 * time.Millisecond):
+	}
+	return false
+}
+
+func TestRequestFollowsEditorModelAndParameters(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m = update(m, models.SelectedMsg{ID: "mistral-large-latest"})
+	req, err := m.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Model != "mistral-large-latest" || req.Temperature == nil || *req.Temperature != 0.3 {
+		t.Fatalf("model %q temperature %v", req.Model, req.Temperature)
+	}
+	if len(req.Messages) != 2 || req.Messages[0].Role != api.RoleSystem || !strings.Contains(req.Messages[1].Content.String(), "to see in Lyon") {
+		t.Fatalf("messages %+v", req.Messages)
+	}
+	if !m.unsaved() {
+		t.Fatal("choosing another model is an unsaved change")
+	}
+}
+
+func TestEveryLayoutIsExactlyTheWindow(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	for _, sz := range [][2]int{{120, 40}, {80, 24}, {200, 60}, {95, 30}, {60, 20}, {30, 10}, {20, 5}, {1, 1}} {
+		m = update(m, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		checkExact(t, m, sz[0], sz[1])
+		for _, p := range []pane{paneModels, paneParams, paneEditor} {
+			m.setFocus(p)
+			checkExact(t, m, sz[0], sz[1])
+		}
+	}
+}
+
+func TestNarrowTerminalFoldsTheSidePanes(t *testing.T) {
+	m := newStudio(t, "dark", 80, 24)
+	if sc := screen(m); strings.Contains(sc, "Models") || !strings.Contains(sc, "Prompt · hello") {
+		t.Fatalf("at 80 columns the side panes fold away:\n%s", sc)
+	}
+	m = update(m, press("tab"))
+	m = update(m, press("tab"))
+	if sc := screen(m); !strings.Contains(sc, "Models · tab to leave") {
+		t.Fatalf("a focused side pane comes back:\n%s", sc)
+	}
+}
+
+// finished puts a fixed answer and result on the screen, for golden views.
+func finished(m Model) Model {
+	m.response.Start("mistral-small-latest")
+	m = update(m, response.DeltaMsg{Thinking: "A short guide with a table."})
+	m = update(m, response.DeltaMsg{Content: "## Lyon\n\nSee the **Basilica** of Fourvière.\n\n| time | stop |\n|---|---|\n| 9:00 | Fourvière |\n| 12:00 | Vieux Lyon |\n\n```go\nfmt.Println(\"Lyon\")\n```\n"})
+	out, _ := m.finishRun(session.Result{Model: "mistral-small-latest", TTFT: 210 * time.Millisecond, Latency: 1210 * time.Millisecond,
+		Usage: &api.Usage{PromptTokens: 312, CompletionTokens: 96, TotalTokens: 408}, CostUSD: 0.0001, CostKnown: true, FinishReason: "stop"})
+	return out.(Model)
+}
+
+func TestGoldenViews(t *testing.T) {
+	for _, c := range []struct {
+		name, theme string
+		w, h        int
+	}{
+		{"dark_120x40", "dark", 120, 40}, {"light_120x40", "light", 120, 40},
+		{"dark_80x24", "dark", 80, 24}, {"light_80x24", "light", 80, 24},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := finished(newStudio(t, c.theme, c.w, c.h))
+			checkExact(t, m, c.w, c.h)
+			sc := screen(m)
+			for _, want := range []string{"Prompt · hello", "Answer · mistral-small-latest", "offline simulator", "ttft 210 ms", "312↑ 96↓", "Fourvière"} {
+				if !strings.Contains(sc, want) {
+					t.Fatalf("the screen lacks %q:\n%s", want, sc)
+				}
+			}
+			golden.RequireEqual(t, []byte(m.View().Content))
+		})
+	}
+}
+
+// TestRunStreamsThroughTheProgram runs the real Bubble Tea program against
+// the simulator: ctrl+r, the answer streams in, esc on a second run cancels
+// it and keeps its partial text.
+func TestRunStreamsThroughTheProgram(t *testing.T) {
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 2, TokenRate: 2000}), Endpoint: "sim", Offline: true, Theme: "dark"})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(press("ctrl+r"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("ttft ")) // the final figures replace the live ones
+	}, teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if final.response.State() != response.Done || !strings.Contains(final.response.Answer(), "Lyon") {
+		t.Fatalf("state %v answer %q", final.response.State(), final.response.Answer())
+	}
+}
