@@ -78,6 +78,8 @@ type Model struct {
 	model  string
 	dirty  bool // parameters or model changed since the last save
 
+	frames *frameCache
+
 	runID  int
 	cancel context.CancelFunc
 	themed bool // the theme was chosen; background replies are ignored after
@@ -106,6 +108,7 @@ func New(opts Options) Model {
 		editor:   editor.New(st),
 		response: response.New(st),
 		status:   status.New(st),
+		frames:   &frameCache{},
 		themed:   opts.Theme != "" && opts.Theme != themes.NameAuto,
 	}
 	m.status.SetEndpoint(opts.Endpoint, opts.Offline)
@@ -185,6 +188,9 @@ func (m Model) loadModelsCmd() tea.Cmd {
 // Update routes a message: global keys first, then the focused pane; run
 // events and pane results are handled here.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if !partOfRun(msg) {
+		m.frames.clear()
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -245,6 +251,16 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// partOfRun reports messages that change only the answer pane and the
+// status line, which the frame cache relies on.
+func partOfRun(msg tea.Msg) bool {
+	switch msg.(type) {
+	case eventMsg, openedMsg:
+		return true
+	}
+	return response.Owns(msg) || status.Owns(msg)
 }
 
 // wheel scrolls the pane under the pointer, whichever has focus.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 	"errors"
 	"fmt"
 	"io"
@@ -18,26 +19,88 @@ import (
 
 // openedMsg says a run's request was answered (or refused).
 type openedMsg struct {
-	id     int
-	stream *session.Stream
+	id   int
+	pump *pump
 }
 
-// eventMsg carries one event of a run; err ends the run.
+// eventMsg carries the events of a run that arrived since the last one;
+// err (with done) ends the run.
 type eventMsg struct {
 	id     int
+	pump   *pump
+	events []api.StreamEvent
+	done   bool
+}
+
+// pump reads a run on its own goroutine, so that the events that arrive
+// while the program is busy can be handed over together: one message, one
+// Update and one frame for all of them, instead of a round trip through the
+// Bubble Tea loop for each token. It never touches the model.
+type pump struct {
 	stream *session.Stream
-	ev     api.StreamEvent
-	err    error
+	ch     chan pumped
+}
+
+type pumped struct {
+	ev  api.StreamEvent
+	err error
+}
+
+// maxBatch bounds how many events one message carries, so a fast stream
+// still shows progress frame by frame.
+const maxBatch = 512
+
+func startPump(s *session.Stream) *pump {
+	p := &pump{stream: s, ch: make(chan pumped, maxBatch)}
+	go func() {
+		defer close(p.ch)
+		for {
+			ev, err := s.Next()
+			p.ch <- pumped{ev: ev, err: err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
 }
 
 func openCmd(id int, e *session.Engine, ctx context.Context, t session.Target, req api.ChatRequest) tea.Cmd {
-	return func() tea.Msg { return openedMsg{id: id, stream: e.Open(ctx, t, req)} }
+	return func() tea.Msg { return openedMsg{id: id, pump: startPump(e.Open(ctx, t, req))} }
 }
 
-func readCmd(id int, s *session.Stream) tea.Cmd {
+// frameTime is how long a read waits for more events after the first: one
+// frame at 60 per second. Events that come within it share one Update and
+// one View, which is what keeps a slow stream cheap (a token every few
+// milliseconds would otherwise cost a whole frame each).
+const frameTime = 16 * time.Millisecond
+
+// readCmd waits for the next event and gathers those that follow within a
+// frame.
+func readCmd(id int, p *pump) tea.Cmd {
 	return func() tea.Msg {
-		ev, err := s.Next()
-		return eventMsg{id: id, stream: s, ev: ev, err: err}
+		msg := eventMsg{id: id, pump: p}
+		it, ok := <-p.ch
+		if !ok || it.err != nil {
+			msg.done = true
+			return msg
+		}
+		msg.events = append(msg.events, it.ev)
+		deadline := time.NewTimer(frameTime)
+		defer deadline.Stop()
+		for len(msg.events) < maxBatch {
+			select {
+			case it, ok := <-p.ch:
+				if !ok || it.err != nil {
+					msg.done = true
+					return msg
+				}
+				msg.events = append(msg.events, it.ev)
+			case <-deadline.C:
+				return msg
+			}
+		}
+		return msg
 	}
 }
 
@@ -104,18 +167,26 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id != m.runID {
 			return m, nil // a replaced run: its context is cancelled, it ends by itself
 		}
-		return m, readCmd(msg.id, msg.stream)
+		return m, readCmd(msg.id, msg.pump)
 	case eventMsg:
 		if msg.id != m.runID {
 			return m, nil
 		}
-		if msg.err == nil {
-			m.status.Progress(len(msg.ev.Content))
-			var cmd tea.Cmd
-			m.response, cmd = m.response.Update(response.DeltaMsg{Content: msg.ev.Content, Thinking: msg.ev.Thinking})
-			return m, tea.Batch(cmd, readCmd(msg.id, msg.stream))
+		var content, thinking strings.Builder
+		for _, ev := range msg.events {
+			content.WriteString(ev.Content)
+			thinking.WriteString(ev.Thinking)
 		}
-		return m.finishRun(msg.stream.Result())
+		var cmd tea.Cmd
+		if content.Len() > 0 || thinking.Len() > 0 {
+			m.status.Progress(content.Len())
+			m.response, cmd = m.response.Update(response.DeltaMsg{Content: content.String(), Thinking: thinking.String()})
+		}
+		if msg.done {
+			next, fin := m.finishRun(msg.pump.stream.Result())
+			return next, tea.Batch(cmd, fin)
+		}
+		return m, tea.Batch(cmd, readCmd(msg.id, msg.pump))
 	}
 	return m, nil
 }

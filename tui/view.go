@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -104,15 +105,26 @@ func (m Model) render() string {
 	}
 	mo, pa, ed, re := m.boxes()
 	tm, tp, te, tr := m.titles()
-	editorBox := frame.Render(m.st, te, m.focus == paneEditor, ed.w, ed.h, m.editor.View())
-	responseBox := frame.Render(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
-	main := editorBox + "\n" + responseBox
+	// While an answer streams only the answer pane changes: the other
+	// frames come from the cache, which any other message clears.
+	c := m.frames
+	key := fmt.Sprintf("%dx%d|%d|%s|%s|%s|%p", m.width, m.height, m.focus, tm, tp, te, m.st)
+	if c.key != key {
+		*c = frameCache{key: key}
+	}
+	if c.editor == "" {
+		c.editor = frame.Render(m.st, te, m.focus == paneEditor, ed.w, ed.h, m.editor.View())
+	}
+	responseBox := frame.RenderExact(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
+	main := c.editor + "\n" + responseBox
 	var body string
 	switch {
 	case m.wide():
-		side := frame.Render(m.st, tm, m.focus == paneModels, mo.w, mo.h, m.models.View()) + "\n" +
-			frame.Render(m.st, tp, m.focus == paneParams, pa.w, pa.h, m.params.View())
-		body = lipgloss.JoinHorizontal(lipgloss.Top, side, main)
+		if c.side == "" {
+			c.side = frame.Render(m.st, tm, m.focus == paneModels, mo.w, mo.h, m.models.View()) + "\n" +
+				frame.Render(m.st, tp, m.focus == paneParams, pa.w, pa.h, m.params.View())
+		}
+		body = joinColumns(c.side, main)
 	case m.focus == paneModels:
 		body = frame.Render(m.st, tm+" · tab to leave", true, mo.w, mo.h, m.models.View())
 	case m.focus == paneParams:
@@ -121,6 +133,37 @@ func (m Model) render() string {
 		body = main
 	}
 	return body + "\n" + m.status.View()
+}
+
+// frameCache keeps the framed panes that do not change while an answer
+// streams. It is shared by the copies of the model (a pointer), and cleared
+// by Update for every message that is not part of a run.
+type frameCache struct {
+	key          string
+	side, editor string
+}
+
+func (c *frameCache) clear() { *c = frameCache{} }
+
+// joinColumns puts two blocks of equal height side by side. Every line of a
+// frame is exactly its width, so no line needs measuring.
+func joinColumns(left, right string) string {
+	l := strings.Split(left, "\n")
+	r := strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right))
+	for i := 0; i < len(l) || i < len(r); i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }
 
 // helpView lists the global keys and the focused pane's keys.

@@ -22,6 +22,17 @@ func Inner(width, height int) (int, int) {
 // content wider than the inside are cut, and missing lines are padded, so
 // the frame never breaks whatever the content does.
 func Render(st *themes.Styles, title string, focused bool, width, height int, content string) string {
+	return render(st, title, focused, width, height, content, false)
+}
+
+// RenderExact is Render for content whose every line is known to be exactly
+// the inner width (a pane that pads its own lines): nothing is measured,
+// which matters for a pane redrawn at every frame of a stream.
+func RenderExact(st *themes.Styles, title string, focused bool, width, height int, content string) string {
+	return render(st, title, focused, width, height, content, true)
+}
+
+func render(st *themes.Styles, title string, focused bool, width, height int, content string, exact bool) string {
 	if width < 2 || height < 2 {
 		return ""
 	}
@@ -63,6 +74,13 @@ func Render(st *themes.Styles, title string, focused bool, width, height int, co
 		line := ""
 		if i < len(lines) {
 			line = lines[i]
+		}
+		if exact && line != "" {
+			out.WriteString(left)
+			out.WriteString(line)
+			out.WriteString(right)
+			out.WriteByte('\n')
+			continue
 		}
 		w := ansi.StringWidth(line)
 		if w > innerW {

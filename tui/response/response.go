@@ -49,6 +49,13 @@ type DeltaMsg struct{ Content, Thinking string }
 // flushMsg asks for the pending tail to be rendered.
 type flushMsg struct{ gen int }
 
+// Owns reports whether msg is one of the pane's own timing messages, which
+// change nothing but this pane.
+func Owns(msg tea.Msg) bool {
+	_, ok := msg.(flushMsg)
+	return ok
+}
+
 // KeyMap holds the pane's keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding

@@ -29,6 +29,13 @@ const (
 // replaced it.
 type fadeMsg struct{ seq int }
 
+// Owns reports whether msg is the line's own fade timer, which changes
+// nothing but the line.
+func Owns(msg tea.Msg) bool {
+	_, ok := msg.(fadeMsg)
+	return ok
+}
+
 // Model is the status line.
 type Model struct {
 	st    *themes.Styles

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Whole-process cost of streaming a 10,000-token markdown answer in the
+# studio, measured the way docs/PERFORMANCE.md compares mstudio with its
+# peers: the real binary in tmux (120x40) against `mstudio sim`, CPU time of
+# the studio process (user+system) from ctrl+r to the end of the answer.
+#
+#   scripts/bench-studio.sh [RATE]    RATE: tokens/s of the simulator, 0 = as fast as possible
+set -euo pipefail
+rate="${1:-0}"
+cd "$(dirname "$0")/.."
+work="$(mktemp -d)"
+trap 'tmux -S "$work/tmux.sock" kill-server 2>/dev/null || true; kill "$simpid" 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/mstudio" .
+"$work/mstudio" sim --addr 127.0.0.1:0 --rate "$rate" --seed 1 >"$work/sim.out" 2>/dev/null &
+simpid=$!
+for _ in $(seq 50); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
+url="$(sed -n 's/^mstudio sim listening on //p' "$work/sim.out")"
+cat >"$work/bench.prompt" <<'P'
+---
+name: bench
+model: mistral-small-latest
+---
+Write a detailed answer of 10000 tokens about Lyon, with tables, lists and code in Go, Python and JavaScript.
+P
+tmux -S "$work/tmux.sock" new-session -d -x 120 -y 40 -s b env -u MISTRAL_API_KEY TERM=xterm-256color \
+	"$work/mstudio" open "$work/bench.prompt" --endpoint "$url" --theme dark
+screen() { tmux -S "$work/tmux.sock" capture-pane -p -t b; }
+for _ in $(seq 100); do screen | grep -q "Prompt · bench" && break; sleep 0.05; done
+pid="$(tmux -S "$work/tmux.sock" display -p -t b "#{pane_pid}")"
+ticks() { awk '{print $14+$15}' "/proc/$pid/stat"; }
+hz="$(getconf CLK_TCK)"
+t0="$(ticks)"; s0="$(date +%s%N)"
+tmux -S "$work/tmux.sock" send-keys -t b C-r
+for _ in $(seq 6000); do screen | grep -q "ttft" && break; sleep 0.05; done
+t1="$(ticks)"; s1="$(date +%s%N)"
+echo "rate=${rate} tok/s  wall=$(( (s1-s0)/1000000 )) ms  studio cpu=$(( (t1-t0)*1000/hz )) ms"
+screen | tail -1
