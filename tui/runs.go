@@ -2,11 +2,11 @@ package tui
 
 import (
 	"context"
-	"time"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
