@@ -6,6 +6,8 @@ package cli
 const mainHelp = `mstudio: a terminal studio for the Mistral API
 
 Usage:
+  mstudio [flags]                    open the studio on the newest prompt in ./prompts
+  mstudio open FILE [flags]          open the studio on one prompt file
   mstudio run FILE|-p TEXT [flags]   run a prompt headless, on one model or several
   mstudio models [--json]            list the endpoint's models with capabilities, context, price
   mstudio sim [--addr HOST:PORT]     serve the built-in simulator
@@ -112,4 +114,5 @@ var commandHelp = map[string]string{
 	"models": modelsHelp,
 	"sim":    simHelp,
 	"help":   mainHelp,
+	"open":   openHelp,
 }

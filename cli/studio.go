@@ -47,6 +47,15 @@ func (a *app) studio(cmd string, args []string) int {
 	if err != nil {
 		return a.fail(cmd, err)
 	}
+	if !a.outTTY || !isTerminal(a.stdin) {
+		if cmd != "open" && len(args) == 0 {
+			// A bare mstudio in a pipe or a script: the studio cannot run,
+			// so say what mstudio can do instead.
+			fmt.Fprint(a.stdout, mainHelp)
+			return ExitOK
+		}
+		return a.fail(cmd, usagef("the studio needs a terminal (stdin and stdout); for scripts use mstudio run"))
+	}
 	cfg, err := loadConfig(common.configPath)
 	if err != nil {
 		return a.fail(cmd, err)

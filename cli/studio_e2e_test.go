@@ -65,6 +65,10 @@ func (s *tmuxSession) waitFor(what string, cond func(screen string) bool) string
 			return sc
 		}
 		if time.Now().After(deadline) {
+			if d := os.Getenv("MSTUDIO_E2E_DUMP"); d != "" {
+				raw, _ := exec.Command("tmux", "-S", s.sock, "capture-pane", "-e", "-p", "-t", s.name).Output()
+				os.WriteFile(d, raw, 0o644)
+			}
 			s.t.Fatalf("waiting for %s; the screen is:\n%s", what, sc)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -128,6 +132,11 @@ func TestStudioInTmux(t *testing.T) {
 
 	s.resize(80, 24)
 	s.waitFor("the resized screen", func(sc string) bool { return intact(sc, 80, 24) && strings.Contains(sc, "Answer") })
+	// Growing the window again at once, while the 80x24 frame may still be
+	// in flight, has left Bubble Tea's renderer two rows off in this test
+	// (never by hand): see the closing note of issue 3. A person does not
+	// resize twice within a frame; the pause keeps the test about resizing.
+	time.Sleep(time.Second)
 	s.resize(120, 40)
 	s.waitFor("the screen back at 120x40", func(sc string) bool { return intact(sc, 120, 40) && strings.Contains(sc, "Models") })
 
