@@ -100,6 +100,7 @@ func (a *app) studio(cmd string, args []string) int {
 		Theme:     theme,
 		ConfigDir: config.Dir(),
 		SaveDir:   common.dir,
+		StateDir:  config.StateDir(),
 	})
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {

@@ -44,6 +44,8 @@ type Options struct {
 	ConfigDir string
 	// SaveDir is where a prompt without a file is saved (./prompts).
 	SaveDir string
+	// StateDir is where drafts of unsaved work are kept; "" keeps none.
+	StateDir string
 }
 
 // pane identifies a pane for focus.
@@ -80,6 +82,12 @@ type Model struct {
 
 	frames *frameCache
 
+	// drafts: the timer is armed once per burst of changes; an offer is a
+	// draft found at start, waiting for the user's answer.
+	draftArmed bool
+	draftSeq   int
+	draftOffer *draft
+
 	runID  int
 	cancel context.CancelFunc
 	themed bool // the theme was chosen; background replies are ignored after
@@ -114,6 +122,7 @@ func New(opts Options) Model {
 	m.status.SetEndpoint(opts.Endpoint, opts.Offline)
 	m.openPrompt(opts.Prompt)
 	m.setFocus(paneEditor)
+	m.draftOffer = m.loadDraft()
 	return m
 }
 
@@ -205,9 +214,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		return afterChange(m.handleKey(msg))
 	case tea.PasteMsg:
-		return m.routeToFocus(msg)
+		return afterChange(m.routeToFocus(msg))
+	case draftTickMsg, draftWrittenMsg:
+		return m.handleDraft(msg)
 	case tea.MouseWheelMsg:
 		return m.wheel(msg)
 	case editor.ErrorMsg:
@@ -224,10 +235,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setModel(msg.ID)
 			m.dirty = true
 		}
-		return m, m.status.Note("model: " + msg.ID)
+		return afterChange(m, m.status.Note("model: "+msg.ID))
 	case params.ChangedMsg:
 		m.dirty = true
-		return m, nil
+		return afterChange(m, nil)
 	case response.CopiedMsg:
 		if msg.Bytes == 0 {
 			return m, m.status.Note(msg.What)
@@ -251,6 +262,12 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// afterChange arms the draft timer when the message left unsaved work.
+func afterChange(next tea.Model, cmd tea.Cmd) (tea.Model, tea.Cmd) {
+	m := next.(Model)
+	return m, tea.Batch(cmd, m.scheduleDraft())
 }
 
 // partOfRun reports messages that change only the answer pane and the
@@ -299,6 +316,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.confirmQuit = false
 	}
 	switch {
+	case m.draftOffer != nil && !key.Matches(msg, k.Quit):
+		return m.answerDraft(msg)
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case m.help:
@@ -382,7 +401,23 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	m.removeDraft() // quitting is the user's choice: the work is not wanted
 	return m, tea.Quit
+}
+
+// answerDraft takes the user's answer to the draft found at start.
+func (m Model) answerDraft(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	d := m.draftOffer
+	m.draftOffer = nil
+	switch msg.String() {
+	case "r":
+		m.restoreDraft(d)
+		return m, m.status.Note("restored the unsaved work")
+	case "x":
+		m.removeDraft()
+		return m, m.status.Note("discarded the unsaved work")
+	}
+	return m, m.status.Note("the unsaved work is kept for next time")
 }
 
 func (m Model) unsaved() bool { return m.dirty || m.editor.Dirty() }

@@ -102,6 +102,9 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 		m.dirty = false
 	}
 	m.confirmQuit = false
+	if !m.unsaved() {
+		m.removeDraft()
+	}
 	return m, m.status.Note("saved " + msg.path)
 }
 

@@ -100,6 +100,9 @@ func (m Model) render() string {
 		return frame.Fit(m.st.Warning.Render("The window is too small for mstudio.")+"\n"+
 			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
 	}
+	if m.draftOffer != nil {
+		return frame.Fit(m.draftView(), m.width, m.height-1) + "\n" + m.status.View()
+	}
 	if m.help {
 		return frame.Fit(m.helpView(), m.width, m.height-1) + "\n" + m.status.View()
 	}
@@ -164,6 +167,16 @@ func joinColumns(left, right string) string {
 		}
 	}
 	return b.String()
+}
+
+// draftView asks what to do with unsaved work found at start.
+func (m Model) draftView() string {
+	d := m.draftOffer
+	return m.st.Warning.Render("Unsaved work was found for "+m.draftID()) + "\n\n" +
+		m.st.Text.Render("It was kept "+d.Saved.Local().Format("2006-01-02 15:04")+", when the studio stopped without saving it.") + "\n\n" +
+		"  " + m.st.HelpKey.Render("r") + "  " + m.st.HelpDesc.Render("restore it (still unsaved)") + "\n" +
+		"  " + m.st.HelpKey.Render("x") + "  " + m.st.HelpDesc.Render("discard it") + "\n" +
+		"  " + m.st.HelpKey.Render("any other key") + "  " + m.st.HelpDesc.Render("open the saved prompt and keep the draft for later")
 }
 
 // helpView lists the global keys and the focused pane's keys.
