@@ -341,6 +341,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.focusCmd()
 	case key.Matches(msg, k.Save):
 		return m.save()
+	case key.Matches(msg, k.Fork):
+		return m.fork()
 	case key.Matches(msg, k.Edit):
 		m.setFocus(paneEditor)
 		var cmd tea.Cmd

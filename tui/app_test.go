@@ -241,3 +241,22 @@ func TestRunStreamsThroughTheProgram(t *testing.T) {
 		t.Fatalf("state %v answer %q", final.response.State(), final.response.Answer())
 	}
 }
+
+func TestForkFromATurnAndFromTheAnswer(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SaveDir = t.TempDir()
+	m = finished(m)
+	m = update(m, press("tab")) // the answer pane
+	m = update(m, tea.KeyPressMsg{Code: 'x', Mod: tea.ModCtrl})
+	if m.prompt.Name != "hello-fork" || m.prompt.Path != "" || !m.unsaved() || m.focus != paneEditor {
+		t.Fatalf("fork: name %q path %q", m.prompt.Name, m.prompt.Path)
+	}
+	doc := m.editor.Document()
+	n := len(doc.Turns)
+	if n != 3 || doc.Turns[1].Role != api.RoleAssistant || !strings.Contains(doc.Turns[1].Text, "Fourvière") || doc.Turns[2].Role != api.RoleUser || doc.Turns[2].Text != "" {
+		t.Fatalf("turns %+v", doc.Turns)
+	}
+	if !strings.Contains(screen(m), "Prompt · hello-fork") {
+		t.Fatalf("title:\n%s", screen(m))
+	}
+}

@@ -579,3 +579,12 @@ func (m *Model) deleteTurn() tea.Cmd {
 	m.refresh()
 	return cmd
 }
+
+// FocusedTurn returns the index in Document().Turns of the focused turn, or
+// -1 when the focus is on the system prompt or the variables.
+func (m Model) FocusedTurn() int {
+	if m.sec >= 1 && m.sec <= len(m.turns) {
+		return m.sec - 1
+	}
+	return -1
+}

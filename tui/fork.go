@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/prompts"
+	"mstudio/tui/editor"
+)
+
+// fork starts a new prompt from the conversation so far: from the focused
+// turn of the editor (everything up to it), or from the answer (the whole
+// conversation, the answer as an assistant turn, and a new user turn to
+// write). The original prompt is left as it was; the fork is unsaved until
+// ctrl+s writes it as a prompt of its own.
+func (m Model) fork() (tea.Model, tea.Cmd) {
+	doc := m.editor.Document()
+	var turns []editor.Turn
+	switch {
+	case m.focus == paneResponse && strings.TrimSpace(m.response.Answer()) != "":
+		turns = append(append(turns, doc.Turns...), editor.Turn{Role: api.RoleAssistant, Text: m.response.Answer()})
+	case m.focus == paneEditor && m.editor.FocusedTurn() >= 0:
+		turns = append(turns, doc.Turns[:m.editor.FocusedTurn()+1]...)
+	default:
+		return m, m.status.Error("to fork, focus a turn of the prompt, or the answer")
+	}
+	if turns[len(turns)-1].Role == api.RoleAssistant {
+		turns = append(turns, editor.Turn{Role: api.RoleUser})
+	}
+	name := m.forkName()
+	doc.Turns = turns
+	var pturns []prompts.Turn
+	for _, t := range docTurns(doc) {
+		if strings.TrimSpace(t.Text) != "" {
+			pturns = append(pturns, t)
+		}
+	}
+	forked, err := m.prompt.WithTurns(pturns)
+	if err != nil {
+		return m, m.status.Error("cannot fork: " + err.Error())
+	}
+	forked.Path, forked.Name = "", name
+	params := m.params.Params()
+	model := m.model
+	m.prompt = forked
+	m.editor.Load(doc)
+	m.params.SetParams(params)
+	m.setModel(model)
+	m.dirty = true
+	m.setFocus(paneEditor)
+	return m, tea.Batch(m.focusCmd(), m.status.Note(fmt.Sprintf("forked as %s (unsaved) · ctrl+s saves it", name)))
+}
+
+// forkName is the prompt's name with -fork (then -fork-2, -fork-3…), the
+// first that names no file in the prompts folder.
+func (m Model) forkName() string {
+	base := strings.TrimSuffix(m.prompt.Name, "-fork")
+	if i := strings.LastIndex(base, "-fork-"); i > 0 {
+		base = base[:i]
+	}
+	dir := m.opts.SaveDir
+	if dir == "" {
+		dir = "prompts"
+	}
+	for n := 1; ; n++ {
+		name := base + "-fork"
+		if n > 1 {
+			name = fmt.Sprintf("%s-fork-%d", base, n)
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+".prompt")); os.IsNotExist(err) {
+			return name
+		}
+	}
+}
