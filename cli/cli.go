@@ -90,11 +90,15 @@ func newApp(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) *app
 // commands maps each command to its handler.
 func (a *app) commands() map[string]func([]string) int {
 	return map[string]func([]string) int{
-		"run":    a.run,
-		"models": a.models,
-		"sim":    a.sim,
-		"help":   a.help,
-		"open":   func(args []string) int { return a.studio("open", args) },
+		"run":      a.run,
+		"models":   a.models,
+		"sim":      a.sim,
+		"help":     a.help,
+		"open":     func(args []string) int { return a.studio("open", args) },
+		"versions": a.versions,
+		"diff":     a.diff,
+		"replay":   a.replay,
+		"export":   a.export,
 	}
 }
 

@@ -11,6 +11,11 @@ Usage:
   mstudio run FILE|-p TEXT [flags]   run a prompt headless, on one model or several
   mstudio models [--json]            list the endpoint's models with capabilities, context, price
   mstudio sim [--addr HOST:PORT]     serve the built-in simulator
+  mstudio versions NAME [--json]     list a prompt's saved versions
+  mstudio diff NAME A B              show what changed between two versions
+  mstudio replay SESSION [flags]     replay a saved session, offline or --live
+  mstudio export SESSION --format F  write a session as curl, python, typescript,
+                                     go, markdown or json
   mstudio help [COMMAND]             show help for a command
   mstudio --version                  print the version
 
@@ -61,6 +66,11 @@ Flags:
                        and nothing else on stdout
   --parallel N         runs at once with several models (default: the config
                        file's parallel, else 4)
+  --save               record the run(s) in a session file (the exact request,
+                       every event with its time, the results; never the key),
+                       sessions/YYYY-MM-DD/HHMMSS-PROMPT.jsonl; its path is
+                       printed on stderr. See mstudio replay and mstudio export
+  --sessions DIR       where --save writes (default ./sessions; implies --save)
 ` + commonFlagsHelp + `
 JSON record fields: model, endpoint, content, reasoning, tool_calls (id, name,
 arguments as a JSON string), finish_reason, usage (prompt_tokens,
@@ -108,11 +118,119 @@ Flags:
   --seed N             make answers and ids repeatable (default 0: they vary)
 `
 
+const versionsHelp = `Usage: mstudio versions NAME [--json] [--dir DIR]
+
+Lists the saved versions of the prompt NAME (prompts/NAME.prompt; a path
+such as prompts/hello.prompt works too), oldest first: the version number,
+when it was saved (local time), its model, the start of its SHA-256, and
+the note given when it was saved. The newest is marked with a *.
+
+Every save in the studio writes a new version and never changes an old one:
+  prompts/NAME.prompt                  the newest version, a plain Dotprompt file
+  prompts/.versions/NAME/0001.prompt   version 1, 0002.prompt version 2, …
+  prompts/.versions/NAME/index.jsonl   one line per version: time, hash, model, note
+When prompts/NAME.prompt was changed outside mstudio (or never saved by it),
+it is listed as the next version, "(unsaved)"; the next save records it.
+
+Flags:
+  --json               print a JSON array of {version, saved, sha256, model,
+                       note, path} (and "unsaved": true on such a file)
+  --dir DIR            prompts folder (default ./prompts)
+
+Exit status: 0 ok, 1 the files could not be read, 2 an unknown prompt (the
+prompts that exist are listed) or a damaged index (file:line: problem).
+`
+
+const diffHelp = `Usage: mstudio diff NAME A B [--color auto|always|never] [--dir DIR]
+
+Shows a unified diff from version A to version B of the prompt NAME. A and
+B are version numbers (3 or v3), or latest (or 0) for the newest. The diff
+goes to stdout; when the versions are identical, stdout stays empty and a
+note says so on stderr. Either way the exit status is 0.
+
+Flags:
+  --color WHEN         colour added and removed lines: auto (default: when
+                       stdout is a terminal and NO_COLOR is unset), always
+                       (for a pager: less -R), or never
+  --dir DIR            prompts folder (default ./prompts)
+
+Exit status: 0 ok (different or not), 1 the files could not be read, 2 an
+unknown prompt or version (those that exist are listed).
+
+Examples:
+  mstudio diff hello 1 2
+  mstudio diff hello v1 latest --color always | less -R
+`
+
+const replayHelp = `Usage: mstudio replay SESSION [--speed X | --live [-m MODEL]] [--run N] [--json]
+
+Replays a session file written by mstudio run --save or the studio.
+
+Offline (the default), the recorded events go through the same decoder as a
+live answer, with their original timing and no network: the answer streams
+to stdout and the summary line follows on stderr, as with mstudio run. A
+session of several runs (a compare) prints each answer under a header line.
+
+With --live, the recorded requests are sent again, byte for byte the same
+body, to the recorded endpoint (or --endpoint) and on the recorded model
+(or -m MODEL); the figures of both go to stderr and a unified diff from the
+recorded answer to the live one to stdout (coloured on a terminal). Same
+answers print no diff.
+
+Flags:
+  --speed X            replay X times as fast: 1 the original timing (the
+                       default), 2 twice as fast, 0 at once
+  --live               send the recorded requests again and diff the answers
+  -m, --model ID       with --live: the model to send them to
+  --run N              only run N of the session (default: every run)
+  --json               offline: the run records, as mstudio run --json prints
+                       them (timings scaled by --speed); with --live:
+                       {run, recorded, live, diff} (an array for several runs)
+` + commonFlagsHelp + `
+A session file cut off by a crash replays up to its last whole line. Exit
+status: 0 ok, 1 a (recorded or live) run failed, 2 bad usage or a bad session
+file (file:line: problem).
+
+Examples:
+  mstudio replay sessions/2026-03-14/092653-hello.jsonl
+  mstudio replay sessions/2026-03-14/092653-hello.jsonl --speed 0 --json
+  mstudio replay sessions/2026-03-14/092653-hello.jsonl --live -m mistral-large-latest
+`
+
+const exportHelp = `Usage: mstudio export SESSION --format FORMAT [--run N] [-o FILE]
+
+Writes a recorded session as code that sends the same request, or as a
+document. Code reads the key from $MISTRAL_API_KEY; no export holds a key.
+
+Formats:
+  curl         a curl command with the exact body sent (in a quoted heredoc;
+               -N for streamed requests): mstudio export S --format curl | bash
+  python       the official mistralai package (chat.complete or chat.stream)
+  typescript   @mistralai/mistralai (camelCase fields, as the SDK wants)
+  go           a whole Go program using net/http, the body as sent
+  markdown     a transcript: the conversation, each run's answer, reasoning,
+               tool calls, tokens, cost and timings
+  json         {header, runs: [{run, model, endpoint, request, record, events}]}
+
+Flags:
+  --format F           one of the formats above (ts, py and md work too)
+  --run N              the run to export; default: the first run for code, every
+                       run for markdown and json
+  -o, --output FILE    write to FILE (atomically) instead of stdout
+
+Exit status: 0 ok, 1 the file could not be written, 2 bad usage or a bad
+session file (file:line: problem).
+`
+
 // commandHelp is each command's help, for `mstudio help COMMAND`.
 var commandHelp = map[string]string{
-	"run":    runHelp,
-	"models": modelsHelp,
-	"sim":    simHelp,
-	"help":   mainHelp,
-	"open":   openHelp,
+	"run":      runHelp,
+	"models":   modelsHelp,
+	"sim":      simHelp,
+	"help":     mainHelp,
+	"open":     openHelp,
+	"versions": versionsHelp,
+	"diff":     diffHelp,
+	"replay":   replayHelp,
+	"export":   exportHelp,
 }

@@ -26,6 +26,7 @@ type runOptions struct {
 	sets       []kv     // --set param=value, in order
 	jsonOutput bool     // --json
 	parallel   int      // --parallel; 0 = the config file's
+	saving     saveFlags
 }
 
 // kv is one k=v flag value.
@@ -57,6 +58,7 @@ func parseRunArgs(args []string) (runOptions, error) {
 	fs.Func("prompt", "", func(s string) error { o.inline, o.inlineSet = s, true; return nil })
 	fs.BoolVar(&o.jsonOutput, "json", false, "")
 	fs.IntVar(&o.parallel, "parallel", 0, "")
+	o.saving.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return o, err
@@ -282,6 +284,14 @@ func (a *app) run(args []string) int {
 		targets[i] = session.Target{Client: conn.client, Model: m, Regional: conn.choice.regional}
 	}
 	engine := &session.Engine{Prices: priceTable(cfg)}
+	if o.saving.enabled() {
+		rec, err := a.startRecording(o.saving, p, conn)
+		if err != nil {
+			return a.fail("run", err)
+		}
+		engine.Recorder = rec
+		defer a.finishRecording(rec)
+	}
 	parallel := o.parallel
 	if parallel == 0 {
 		parallel = cfg.Parallel

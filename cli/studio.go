@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,12 +61,22 @@ func (a *app) studio(cmd string, args []string) int {
 	if err != nil {
 		return a.fail(cmd, err)
 	}
+	// On the first start in a folder, the examples give a new user prompts
+	// to open: variables, tools, structured output, a conversation.
+	first := ""
+	if cmd != "open" {
+		if written, err := prompts.WriteExamples(common.dir); err != nil {
+			a.note("could not write the example prompts to %s: %v", common.dir, err)
+		} else if len(written) > 0 {
+			first = filepath.Join(common.dir, "hello.prompt")
+		}
+	}
 	var p *prompts.Prompt
 	if cmd == "open" {
 		if p, err = prompts.Load(pos[0]); err != nil {
 			return a.fail(cmd, &usageError{msg: err.Error()})
 		}
-	} else if path := newestPrompt(common.dir); path != "" {
+	} else if path := cmp.Or(first, newestPrompt(common.dir)); path != "" {
 		if p, err = prompts.Load(path); err != nil {
 			// A broken file must not keep the studio from opening: say so
 			// and start on the example.
@@ -90,17 +101,18 @@ func (a *app) studio(cmd string, args []string) int {
 		theme = cfg.Theme
 	}
 	m := tui.New(tui.Options{
-		Engine:    &session.Engine{Prices: table},
-		Target:    session.Target{Client: conn.client, Regional: conn.choice.regional},
-		Endpoint:  conn.choice.endpoint.Name,
-		Offline:   conn.choice.simulated,
-		Prices:    table,
-		Prompt:    p,
-		Model:     model,
-		Theme:     theme,
-		ConfigDir: config.Dir(),
-		SaveDir:   common.dir,
-		StateDir:  config.StateDir(),
+		Engine:     &session.Engine{Prices: table},
+		Target:     session.Target{Client: conn.client, Regional: conn.choice.regional},
+		Endpoint:   conn.choice.endpoint.Name,
+		Offline:    conn.choice.simulated,
+		Prices:     table,
+		Prompt:     p,
+		Model:      model,
+		Theme:      theme,
+		ConfigDir:  config.Dir(),
+		SaveDir:    common.dir,
+		StateDir:   config.StateDir(),
+		SessionDir: "sessions",
 	})
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {

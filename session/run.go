@@ -2,6 +2,15 @@
 // or many models, measures each run (time to first token, latency, tokens,
 // cost), and is shared by the headless commands and the TUI so that no run
 // logic is written twice.
+//
+// The engine can record its runs to a session file (Recorder: JSON Lines
+// with the exact bodies sent, every event with its time, the results; the
+// format is in docs/files.md). Load reads such a file back, forgiving a
+// last line cut by a crash; Session.Replay re-emits a run's events through
+// the live decoder with their timing, Engine.ReplayLive sends a recorded
+// request again, AnswerDiff compares the answers, and Export writes a run
+// as curl, Python, TypeScript or Go code, or the session as Markdown or
+// JSON.
 package session
 
 import (
@@ -53,6 +62,10 @@ type Engine struct {
 	Prices *prices.Table
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Recorder, when set, records every run to a session file: the exact
+	// body sent, each event with its time, and the result. The studio and
+	// `mstudio run --save` both record through it.
+	Recorder *Recorder
 }
 
 func (e *Engine) now() time.Time {
@@ -73,7 +86,12 @@ func (e *Engine) prices() *prices.Table {
 // nil, sees every chunk as it arrives (for live display); it is called on
 // the calling goroutine.
 func (e *Engine) Run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent)) Result {
-	s := e.Open(ctx, t, req)
+	return e.run(ctx, t, req, onEvent, 0)
+}
+
+// run is Run with the run's number in the session file (0: the next one).
+func (e *Engine) run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent), runNo int) Result {
+	s := e.open(ctx, t, req, runNo)
 	defer s.Close()
 	for {
 		ev, err := s.Next()
@@ -97,18 +115,39 @@ type Stream struct {
 	start    time.Time
 	res      Result
 	finished bool
+	rec      *Recorder // nil when the engine does not record
+	runNo    int       // the run's number in the session file
 }
 
 // Open sends req to the target and returns the run. It blocks until the
 // answer starts (or fails); a failure to start is reported by the first
 // Next and by Result, so callers have one path for every outcome.
 func (e *Engine) Open(ctx context.Context, t Target, req api.ChatRequest) *Stream {
+	return e.open(ctx, t, req, 0)
+}
+
+func (e *Engine) open(ctx context.Context, t Target, req api.ChatRequest, runNo int) *Stream {
 	req = req.Clone()
 	if t.Model != "" {
 		req.Model = t.Model
 	}
 	s := &Stream{engine: e, target: t, start: e.now()}
 	s.res = Result{Model: req.Model, Endpoint: t.Client.Endpoint().Name}
+	if e.Recorder != nil {
+		if runNo == 0 {
+			runNo = e.Recorder.reserve(1)
+		}
+		s.rec, s.runNo = e.Recorder, runNo
+		// ChatStream sends the request with stream set; encoding it the
+		// same way records the very bytes that go out (the key travels in
+		// a header, never in the body).
+		req.Stream = true
+		body, err := t.Client.EncodeChat(req)
+		if err != nil {
+			body = nil
+		}
+		s.rec.request(runNo, req.Model, s.res.Endpoint, body)
+	}
 	stream, err := t.Client.ChatStream(ctx, req)
 	if err != nil {
 		s.res.Err = err
@@ -135,12 +174,16 @@ func (s *Stream) Next() (api.StreamEvent, error) {
 	}
 	ev, err := s.stream.Next()
 	if err != nil {
-		if !errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) {
+			// the api stream says EOF only after [DONE]
+			s.rec.event(s.runNo, s.Elapsed(), doneData)
+		} else {
 			s.res.Err = err
 		}
 		s.end()
 		return ev, err
 	}
+	s.rec.event(s.runNo, s.Elapsed(), ev.Raw)
 	if s.res.TTFT == 0 && (ev.Content != "" || ev.Thinking != "" || len(ev.ToolCalls) > 0) {
 		s.res.TTFT = s.engine.now().Sub(s.start)
 	}
@@ -192,6 +235,7 @@ func (s *Stream) end() {
 	if acc := s.Accumulator(); acc != nil {
 		s.engine.finish(&s.res, acc, s.target.Regional)
 	}
+	s.rec.result(s.runNo, s.res.Record())
 }
 
 // finish copies the accumulated answer into the result and prices it.
@@ -221,6 +265,7 @@ func (e *Engine) RunAll(ctx context.Context, targets []Target, req api.ChatReque
 		parallel = len(targets)
 	}
 	results := make([]Result, len(targets))
+	first := e.Recorder.reserve(len(targets))
 	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -238,7 +283,11 @@ func (e *Engine) RunAll(ctx context.Context, targets []Target, req api.ChatReque
 			if onEvent != nil {
 				cb = func(ev api.StreamEvent) { onEvent(i, ev) }
 			}
-			results[i] = e.Run(ctx, t, req, cb)
+			runNo := 0
+			if first > 0 {
+				runNo = first + i
+			}
+			results[i] = e.run(ctx, t, req, cb, runNo)
 		}()
 	}
 	wg.Wait()

@@ -21,6 +21,8 @@ import (
 	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/themes"
+	"mstudio/tui/browser"
+	"mstudio/tui/diffview"
 	"mstudio/tui/editor"
 	"mstudio/tui/models"
 	"mstudio/tui/params"
@@ -46,6 +48,8 @@ type Options struct {
 	SaveDir string
 	// StateDir is where drafts of unsaved work are kept; "" keeps none.
 	StateDir string
+	// SessionDir is where sessions are recorded (./sessions).
+	SessionDir string
 }
 
 // pane identifies a pane for focus.
@@ -71,14 +75,20 @@ type Model struct {
 	response response.Model
 	status   status.Model
 
+	// overlays: the browser and a diff view cover the main area when open
+	browser  browser.Model
+	browsing bool
+	diff     *diffview.Model
+
 	focus         pane
 	width, height int
 	help          bool
 	confirmQuit   bool
 
-	prompt *prompts.Prompt
-	model  string
-	dirty  bool // parameters or model changed since the last save
+	prompt  *prompts.Prompt
+	version int // the version open, when opened from the history
+	model   string
+	dirty   bool // parameters or model changed since the last save
 
 	frames *frameCache
 
@@ -116,6 +126,7 @@ func New(opts Options) Model {
 		editor:   editor.New(st),
 		response: response.New(st),
 		status:   status.New(st),
+		browser:  browser.New(st),
 		frames:   &frameCache{},
 		themed:   opts.Theme != "" && opts.Theme != themes.NameAuto,
 	}
@@ -219,6 +230,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return afterChange(m.routeToFocus(msg))
 	case draftTickMsg, draftWrittenMsg:
 		return m.handleDraft(msg)
+	case historyLoadedMsg, browser.ClosedMsg, browser.OpenVersionMsg, browser.DiffMsg, versionOpenedMsg, diffReadyMsg, diffview.ClosedMsg:
+		return m.handleHistory(msg)
 	case tea.MouseWheelMsg:
 		return m.wheel(msg)
 	case editor.ErrorMsg:
@@ -320,6 +333,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.answerDraft(msg)
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case m.diff != nil || m.browsing:
+		next, cmd, _ := m.overlayKey(msg)
+		return next, cmd
 	case m.help:
 		// any key closes the help screen
 		m.help = false
@@ -343,6 +359,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.save()
 	case key.Matches(msg, k.Fork):
 		return m.fork()
+	case key.Matches(msg, k.Browse):
+		return m.openBrowser()
 	case key.Matches(msg, k.Edit):
 		m.setFocus(paneEditor)
 		var cmd tea.Cmd
@@ -427,6 +445,10 @@ func (m Model) unsaved() bool { return m.dirty || m.editor.Dirty() }
 func (m *Model) applyTheme(st *themes.Styles) {
 	m.st = st
 	m.models.SetStyles(st)
+	m.browser.SetStyles(st)
+	if m.diff != nil {
+		m.diff.SetStyles(st)
+	}
 	m.params.SetStyles(st)
 	m.editor.SetStyles(st)
 	m.response.SetStyles(st)

@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -16,11 +17,13 @@ import (
 
 // savedMsg reports a finished save.
 type savedMsg struct {
-	path   string
-	source string
-	doc    editor.Document // what was saved, to tell later edits apart
-	model  string
-	err    error
+	path    string
+	source  string
+	version prompts.Version
+	created bool
+	doc     editor.Document // what was saved, to tell later edits apart
+	model   string
+	err     error
 }
 
 // example is the prompt the studio opens when it is given none.
@@ -53,7 +56,7 @@ var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
 
 // savePath is where the prompt goes: its own file, or SaveDir/NAME.prompt.
 func (m Model) savePath() string {
-	if m.prompt.Path != "" {
+	if m.prompt.Path != "" && filepath.Base(filepath.Dir(filepath.Dir(m.prompt.Path))) != ".versions" {
 		return m.prompt.Path
 	}
 	name := strings.Trim(unsafeName.ReplaceAllString(m.prompt.Name, "-"), "-.")
@@ -80,9 +83,18 @@ func (m Model) save() (tea.Model, tea.Cmd) {
 	}
 	path := m.savePath()
 	model := m.model
+	st := m.store()
+	name := strings.TrimSuffix(filepath.Base(path), ".prompt")
 	return m, func() tea.Msg {
-		err := prompts.WriteFile(path, []byte(src))
-		return savedMsg{path: path, source: src, doc: doc, model: model, err: err}
+		// Every save is a new version in the store; the store writes the
+		// newest to NAME.prompt too.
+		v, created, err := st.Save(name, src, "")
+		if err == nil {
+			if data, rerr := os.ReadFile(path); rerr == nil {
+				src = string(data) // with its version line
+			}
+		}
+		return savedMsg{path: path, source: src, version: v, created: created, doc: doc, model: model, err: err}
 	}
 }
 
@@ -93,6 +105,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if p, err := prompts.Parse(m.prompt.Name, msg.source); err == nil {
 		p.Path = msg.path
 		m.prompt = p
+		m.version = msg.version.N
 	}
 	// Edits made while the file was being written stay unsaved.
 	if reflect.DeepEqual(m.editor.Document(), msg.doc) {
@@ -105,7 +118,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if !m.unsaved() {
 		m.removeDraft()
 	}
-	return m, m.status.Note("saved " + msg.path)
+	return m, m.status.Note(savedVersionNote(msg.path, msg.version, msg.created))
 }
 
 func stringValue(v any) string {

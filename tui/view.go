@@ -58,12 +58,13 @@ func (m *Model) layout() {
 	m.editor.SetSize(frame.Inner(ed.w, ed.h))
 	m.response.SetSize(frame.Inner(re.w, re.h))
 	m.status.SetWidth(m.width)
+	m.layoutOverlays()
 }
 
 func (m Model) titles() (models, params, editor, response string) {
 	models = "Models"
 	params = "Parameters"
-	editor = "Prompt · " + m.prompt.Name
+	editor = "Prompt · " + m.prompt.Name + m.versionLabel()
 	if m.unsaved() {
 		editor += " (edited)"
 	}
@@ -105,6 +106,12 @@ func (m Model) render() string {
 	}
 	if m.help {
 		return frame.Fit(m.helpView(), m.width, m.height-1) + "\n" + m.status.View()
+	}
+	if m.diff != nil {
+		return frame.Render(m.st, "Diff · "+m.diff.Title(), true, m.width, m.height-1, m.diff.View()) + "\n" + m.status.View()
+	}
+	if m.browsing {
+		return frame.Render(m.st, "Prompts · versions · sessions", true, m.width, m.height-1, m.browser.View()) + "\n" + m.status.View()
 	}
 	mo, pa, ed, re := m.boxes()
 	tm, tp, te, tr := m.titles()

@@ -1,0 +1,223 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"mstudio/api"
+)
+
+// Replay re-emits run's recorded events through the same SSE decoder a
+// live answer goes through, so content, thinking, tool calls and usage come
+// out exactly as they did; nothing touches the network. Events keep their
+// recorded timing divided by speed; speed <= 0 replays at once.
+//
+// The result carries the recorded model, endpoint, cost and error. Its
+// timings are the recorded ones divided by speed (as they are, for an
+// instant replay: there is nothing else meaningful to report). onEvent,
+// when not nil, sees each event as it is replayed. The error is for a run
+// that is not in the session; how the replay went is in the Result.
+func (s *Session) Replay(ctx context.Context, run int, speed float64, onEvent func(api.StreamEvent)) (Result, error) {
+	r, err := s.Run(run)
+	if err != nil {
+		return Result{}, err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	dialect, err := api.ParseDialect(s.Header.Dialect)
+	if err != nil {
+		dialect = api.DialectMistral
+	}
+	start := time.Now()
+	st := api.NewStreamReader(ctx, &replayBody{ctx: ctx, events: r.Events, speed: speed, start: start}, dialect)
+	defer st.Close()
+	res := Result{Model: r.Model, Endpoint: r.Endpoint}
+	var streamErr error
+	for {
+		ev, err := st.Next()
+		if err != nil {
+			streamErr = err
+			break
+		}
+		if res.TTFT == 0 && (ev.Content != "" || ev.Thinking != "" || len(ev.ToolCalls) > 0) {
+			res.TTFT = time.Since(start)
+		}
+		if onEvent != nil {
+			onEvent(ev)
+		}
+	}
+	res.Latency = time.Since(start)
+	choice := st.Accumulator().Choice(0)
+	res.Message = choice.Message
+	res.FinishReason = choice.FinishReason
+	res.Usage = st.Accumulator().Usage
+	if !errors.Is(streamErr, io.EOF) {
+		res.Err = streamErr
+	}
+	if rec := r.Result; rec != nil {
+		if rec.Model != "" {
+			res.Model = rec.Model
+		}
+		if rec.Endpoint != "" {
+			res.Endpoint = rec.Endpoint
+		}
+		res.TTFT = scale(rec.TTFTMs, speed)
+		res.Latency = scale(rec.LatencyMs, speed)
+		if rec.CostUSD != nil {
+			res.CostUSD, res.CostKnown = *rec.CostUSD, true
+		}
+		// The recorded error is what happened (a 401, a cut); the replay
+		// of a failed run can only echo it, unless the replay itself was
+		// stopped.
+		if rec.Error != nil && ctx.Err() == nil {
+			res.Err = errors.New(*rec.Error)
+		}
+	}
+	return res, nil
+}
+
+// scale turns recorded milliseconds into a duration at the replay's speed.
+func scale(ms int64, speed float64) time.Duration {
+	d := time.Duration(ms) * time.Millisecond
+	if speed > 0 {
+		d = time.Duration(float64(d) / speed)
+	}
+	return d
+}
+
+// replayBody is an SSE body made of recorded events, each one handed out
+// when its time (from start, divided by speed) has come.
+type replayBody struct {
+	ctx    context.Context
+	events []RecordedEvent
+	speed  float64
+	start  time.Time
+	next   int
+	buf    []byte
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	for len(b.buf) == 0 {
+		if err := b.ctx.Err(); err != nil {
+			return 0, err
+		}
+		if b.next >= len(b.events) {
+			return 0, io.EOF
+		}
+		ev := b.events[b.next]
+		b.next++
+		if b.speed > 0 {
+			if err := sleepUntil(b.ctx, b.start.Add(time.Duration(float64(ev.T)/b.speed))); err != nil {
+				return 0, err
+			}
+		}
+		b.buf = sseFrame(ev.Data)
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
+}
+
+func (b *replayBody) Close() error { return nil }
+
+// sseFrame is data as a server sends it: one "data:" line per line of it,
+// then the blank line that ends the event.
+func sseFrame(data string) []byte {
+	var sb strings.Builder
+	for _, line := range strings.Split(data, "\n") {
+		sb.WriteString("data: ")
+		sb.WriteString(line)
+		sb.WriteByte('\n')
+	}
+	sb.WriteByte('\n')
+	return []byte(sb.String())
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// ReplayLive sends run's recorded request again, to t, on model when it is
+// not empty and else on the recorded model, and returns the new answer.
+func (e *Engine) ReplayLive(ctx context.Context, t Target, run RecordedRun, model string) Result {
+	if model == "" {
+		model = run.Model
+	}
+	req, err := DecodeRequest(run.Body)
+	if model == "" {
+		model = req.Model
+	}
+	t.Model = model
+	if err != nil {
+		return Result{Model: model, Endpoint: t.Client.Endpoint().Name, Err: fmt.Errorf("run %d: %w", run.Run, err)}
+	}
+	return e.Run(ctx, t, req, nil)
+}
+
+// DecodeRequest reads a recorded request body back into a request. Bodies
+// recorded on OpenAI-compatible servers carry seed for random_seed.
+func DecodeRequest(body json.RawMessage) (api.ChatRequest, error) {
+	var req api.ChatRequest
+	if len(body) == 0 {
+		return req, errors.New("no request body was recorded")
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return req, fmt.Errorf("the recorded request body does not decode: %s", jsonProblem(err))
+	}
+	if req.RandomSeed == nil {
+		var o struct {
+			Seed *int64 `json:"seed"`
+		}
+		if json.Unmarshal(body, &o) == nil {
+			req.RandomSeed = o.Seed
+		}
+	}
+	return req, nil
+}
+
+// AnswerDiff is a unified diff from the recorded answer to the live one,
+// labelled with their models; "" when they are the same. An answer is its
+// text, then one line per tool call, then its error, so answers that are
+// only tool calls (or that failed) differ visibly too.
+func AnswerDiff(recorded, live Result) string {
+	a, b := answerText(recorded), answerText(live)
+	if a == b {
+		return ""
+	}
+	return udiff.Unified("recorded "+recorded.Model, "live "+live.Model, a, b)
+}
+
+// answerText is a result as the lines AnswerDiff compares.
+func answerText(r Result) string {
+	var b strings.Builder
+	b.WriteString(r.Content())
+	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+		b.WriteByte('\n')
+	}
+	for _, tc := range r.Message.ToolCalls {
+		fmt.Fprintf(&b, "tool call: %s %s\n", tc.Function.Name, tc.Function.Arguments)
+	}
+	if r.Err != nil {
+		fmt.Fprintf(&b, "error: %s\n", r.Err)
+	}
+	return b.String()
+}

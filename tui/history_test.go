@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// do runs a command and feeds its messages back, as the program would,
+// following the commands those return. Commands that do not answer within
+// 200 ms (timers: fades, drafts, render ticks) are left out.
+func do(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	return drive(m, cmd, 0)
+}
+
+func drive(m Model, cmd tea.Cmd, depth int) Model {
+	if cmd == nil || depth > 8 {
+		return m
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(200 * time.Millisecond):
+		return m
+	}
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			m = drive(m, c, depth+1)
+		}
+		return m
+	}
+	if msg == nil {
+		return m
+	}
+	out, next := m.Update(msg)
+	return drive(out.(Model), next, depth+1)
+}
+
+func key2(m Model, k tea.KeyPressMsg) (Model, tea.Cmd) {
+	out, cmd := m.Update(k)
+	return out.(Model), cmd
+}
+
+func ctrl(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+
+func TestSaveVersionsBrowseAndDiff(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SaveDir = t.TempDir()
+	m = update(m, press("!"))
+	m, cmd := key2(m, ctrl('s'))
+	m = do(t, m, cmd)
+	if m.version != 1 || m.unsaved() || !strings.Contains(m.status.Message(), "saved v1") {
+		t.Fatalf("first save: v%d %q", m.version, m.status.Message())
+	}
+	m = update(m, press("?"))
+	m, cmd = key2(m, ctrl('s'))
+	m = do(t, m, cmd)
+	if m.version != 2 {
+		t.Fatalf("second save: v%d", m.version)
+	}
+	v1, err := os.ReadFile(filepath.Join(m.opts.SaveDir, ".versions", "hello", "0001.prompt"))
+	if err != nil || !strings.Contains(string(v1), "table.!") || strings.Contains(string(v1), "table.!?") {
+		t.Fatalf("version 1 on disk: %v\n%s", err, v1)
+	}
+	if !strings.Contains(screen(m), "Prompt · hello v2") {
+		t.Fatalf("title:\n%s", screen(m))
+	}
+	// browse: the prompt is open and expanded, the cursor on it
+	m, cmd = key2(m, ctrl('l'))
+	m = do(t, m, cmd)
+	if !m.browsing || !strings.Contains(screen(m), "v2") || !strings.Contains(screen(m), "newest") {
+		t.Fatalf("browser:\n%s", screen(m))
+	}
+	m = update(m, tea.KeyPressMsg{Code: tea.KeyDown}) // v2
+	m, cmd = key2(m, press("d"))
+	m = do(t, m, cmd) // DiffMsg
+	if m.diff == nil || !strings.Contains(screen(m), "hello v1 → hello v2 · +") || !strings.Contains(screen(m), "+") {
+		t.Fatalf("diff:\n%s", screen(m))
+	}
+	m, cmd = key2(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+	m = do(t, m, cmd)
+	if m.diff != nil || !m.browsing {
+		t.Fatal("esc closes the diff, back to the browser")
+	}
+	// open version 1 from the browser
+	m = update(m, tea.KeyPressMsg{Code: tea.KeyDown})
+	m, cmd = key2(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = do(t, m, cmd)
+	if m.browsing || m.version != 1 || !strings.Contains(screen(m), "Prompt · hello v1") {
+		t.Fatalf("opening v1:\n%s", screen(m))
+	}
+}
