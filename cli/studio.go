@@ -72,7 +72,15 @@ func (a *app) studio(cmd string, args []string) int {
 		}
 	}
 	var p *prompts.Prompt
-	if cmd == "open" {
+	sessionPath := ""
+	if cmd == "open" && strings.HasSuffix(pos[0], ".jsonl") {
+		// a session: checked now, so a bad file is an error on the
+		// command line (file:line), not a surprise in the studio
+		if _, err := session.Load(pos[0]); err != nil {
+			return a.fail(cmd, &usageError{msg: err.Error()})
+		}
+		sessionPath = pos[0]
+	} else if cmd == "open" {
 		if p, err = prompts.Load(pos[0]); err != nil {
 			return a.fail(cmd, &usageError{msg: err.Error()})
 		}
@@ -101,18 +109,19 @@ func (a *app) studio(cmd string, args []string) int {
 		theme = cfg.Theme
 	}
 	m := tui.New(tui.Options{
-		Engine:     &session.Engine{Prices: table},
-		Target:     session.Target{Client: conn.client, Regional: conn.choice.regional},
-		Endpoint:   conn.choice.endpoint.Name,
-		Offline:    conn.choice.simulated,
-		Prices:     table,
-		Prompt:     p,
-		Model:      model,
-		Theme:      theme,
-		ConfigDir:  config.Dir(),
-		SaveDir:    common.dir,
-		StateDir:   config.StateDir(),
-		SessionDir: "sessions",
+		Engine:      &session.Engine{Prices: table},
+		Target:      session.Target{Client: conn.client, Regional: conn.choice.regional},
+		Endpoint:    conn.choice.endpoint.Name,
+		Offline:     conn.choice.simulated,
+		Prices:      table,
+		Prompt:      p,
+		Model:       model,
+		Theme:       theme,
+		ConfigDir:   config.Dir(),
+		SaveDir:     common.dir,
+		StateDir:    config.StateDir(),
+		SessionDir:  "sessions",
+		SessionPath: sessionPath,
 	})
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {

@@ -48,8 +48,11 @@ type Options struct {
 	SaveDir string
 	// StateDir is where drafts of unsaved work are kept; "" keeps none.
 	StateDir string
-	// SessionDir is where sessions are recorded (./sessions).
+	// SessionDir is where sessions are recorded (./sessions); "" records
+	// nothing.
 	SessionDir string
+	// SessionPath is a session file to open at start (mstudio open FILE).
+	SessionPath string
 }
 
 // pane identifies a pane for focus.
@@ -97,6 +100,12 @@ type Model struct {
 	draftArmed bool
 	draftSeq   int
 	draftOffer *draft
+
+	// recorder is the session file of the prompt open; recorded is the
+	// answer of the session opened last, for the diff with a live run.
+	recorder      *session.Recorder
+	recorded      string
+	recordedModel string
 
 	runID  int
 	cancel context.CancelFunc
@@ -183,6 +192,9 @@ func (m *Model) setModel(id string) {
 // Init asks for the model list and the terminal's background colour.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadModelsCmd(), m.editor.Focus()}
+	if m.opts.SessionPath != "" {
+		cmds = append(cmds, loadSessionCmd(m.opts.SessionPath))
+	}
 	if !m.themed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -230,6 +242,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return afterChange(m.routeToFocus(msg))
 	case draftTickMsg, draftWrittenMsg:
 		return m.handleDraft(msg)
+	case sessionOpenedMsg:
+		return m.openSession(msg)
+	case browser.OpenSessionMsg:
+		return m.openFromBrowser(msg)
 	case historyLoadedMsg, browser.ClosedMsg, browser.OpenVersionMsg, browser.DiffMsg, versionOpenedMsg, diffReadyMsg, diffview.ClosedMsg:
 		return m.handleHistory(msg)
 	case tea.MouseWheelMsg:
@@ -361,6 +377,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.fork()
 	case key.Matches(msg, k.Browse):
 		return m.openBrowser()
+	case key.Matches(msg, k.DiffRecorded) && !m.capturing():
+		return m.diffWithRecorded()
 	case key.Matches(msg, k.Edit):
 		m.setFocus(paneEditor)
 		var cmd tea.Cmd
@@ -422,6 +440,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 		m.cancel()
 	}
 	m.removeDraft() // quitting is the user's choice: the work is not wanted
+	m.closeRecorder()
 	return m, tea.Quit
 }
 

@@ -47,6 +47,7 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	forked.Path, forked.Name = "", name
 	params := m.params.Params()
 	model := m.model
+	m.closeRecorder() // the fork's runs go to a session of its own
 	m.prompt = forked
 	m.editor.Load(doc)
 	m.params.SetParams(params)

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"path/filepath"
 	"strings"
 
@@ -67,11 +69,18 @@ func readHistory(st *prompts.Store, sessionDir string) browser.LoadedMsg {
 		return browser.LoadedMsg{Err: err}
 	}
 	byName := sessionsByPrompt(sessionDir)
+	// a prompt never saved may still have sessions: list it too
+	for name := range byName {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
 	var out []browser.Prompt
 	for _, name := range names {
 		p := browser.Prompt{Name: name, Sessions: byName[name]}
 		vs, err := st.Versions(name)
-		if err != nil {
+		if err != nil && !errors.Is(err, prompts.ErrNoPrompt) {
 			return browser.LoadedMsg{Err: err}
 		}
 		for _, v := range vs {
@@ -111,6 +120,7 @@ func (m Model) handleHistory(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.unsaved() {
 			cmd = m.writeDraftCmd() // the work left behind stays recoverable
 		}
+		m.closeRecorder()
 		m.openPrompt(msg.prompt)
 		m.version = msg.n
 		m.draftOffer = m.loadDraft()

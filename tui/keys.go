@@ -9,6 +9,9 @@ type KeyMap struct {
 	// Fork starts a new prompt from the focused turn or from the answer;
 	// Browse opens the prompts, their versions and sessions.
 	Fork, Browse key.Binding
+	// DiffRecorded compares the answer with the recorded one of the
+	// session opened last.
+	DiffRecorded key.Binding
 	// HelpAlways opens help even while a pane takes typed text, where "?"
 	// is a character.
 	HelpAlways key.Binding
@@ -27,12 +30,13 @@ func DefaultKeyMap() KeyMap {
 		HelpAlways: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help (anywhere)")),
 		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		// ctrl+x and ctrl+l are the ctrl keys the text area leaves free.
-		Fork:   key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
-		Browse: key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
+		Fork:         key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
+		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
+		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff the answer with the recorded one (outside the editor)")),
 	}
 }
 
 // global lists the keys for the help screen, in order.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.Help, k.HelpAlways, k.Quit}
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.DiffRecorded, k.Help, k.HelpAlways, k.Quit}
 }

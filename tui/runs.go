@@ -37,8 +37,10 @@ type eventMsg struct {
 // Update and one frame for all of them, instead of a round trip through the
 // Bubble Tea loop for each token. It never touches the model.
 type pump struct {
-	stream *session.Stream
-	ch     chan pumped
+	ch chan pumped
+	// res is the run's result, written by the pump's goroutine before it
+	// sends the last item: reading it after that item is safe.
+	res session.Result
 }
 
 type pumped struct {
@@ -51,16 +53,40 @@ type pumped struct {
 const maxBatch = 512
 
 func startPump(s *session.Stream) *pump {
-	p := &pump{stream: s, ch: make(chan pumped, maxBatch)}
+	p := &pump{ch: make(chan pumped, maxBatch)}
 	go func() {
 		defer close(p.ch)
 		for {
 			ev, err := s.Next()
-			p.ch <- pumped{ev: ev, err: err}
 			if err != nil {
+				p.res = s.Result()
+				p.ch <- pumped{err: err}
 				return
 			}
+			p.ch <- pumped{ev: ev}
 		}
+	}()
+	return p
+}
+
+// startReplayPump plays a recorded run back through a pump, with its
+// original timing divided by speed, so a replay reaches the answer pane
+// exactly as a live run does.
+func startReplayPump(ctx context.Context, s *session.Session, run int, speed float64) *pump {
+	p := &pump{ch: make(chan pumped, maxBatch)}
+	go func() {
+		defer close(p.ch)
+		res, err := s.Replay(ctx, run, speed, func(ev api.StreamEvent) {
+			select {
+			case p.ch <- pumped{ev: ev}:
+			case <-ctx.Done():
+			}
+		})
+		if err != nil && res.Err == nil {
+			res.Err = err
+		}
+		p.res = res
+		p.ch <- pumped{err: io.EOF}
 	}()
 	return p
 }
@@ -153,6 +179,10 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	if err := m.ensureRecorder(); err != nil {
+		// the run still goes ahead; only its record is missing
+		m.status.Error("session not recorded: " + err.Error())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.runID++
@@ -183,7 +213,7 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.response, cmd = m.response.Update(response.DeltaMsg{Content: content.String(), Thinking: thinking.String()})
 		}
 		if msg.done {
-			next, fin := m.finishRun(msg.pump.stream.Result())
+			next, fin := m.finishRun(msg.pump.res)
 			return next, tea.Batch(cmd, fin)
 		}
 		return m, tea.Batch(cmd, readCmd(msg.id, msg.pump))

@@ -1,0 +1,155 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/tui/browser"
+	"mstudio/tui/editor"
+)
+
+// Sessions in the studio: every run is recorded (the same recorder as
+// `mstudio run --save`), one session file per prompt opened; a recorded
+// session opens back into the editor and replays into the answer pane with
+// its original timing; a live run after it can be diffed with the recorded
+// answer.
+
+// recorderFor starts the session file at the first run of a prompt.
+func (m *Model) ensureRecorder() error {
+	if m.opts.SessionDir == "" || m.recorder != nil {
+		return nil
+	}
+	ep := m.opts.Target.Client.Endpoint()
+	rec, err := session.Create(m.opts.SessionDir, session.Header{
+		Prompt: m.prompt.Name, PromptVersion: m.version,
+		Endpoint: m.opts.Endpoint, BaseURL: ep.BaseURL, Dialect: string(ep.Dialect),
+	})
+	if err != nil {
+		return err
+	}
+	m.recorder = rec
+	m.opts.Engine.Recorder = rec
+	return nil
+}
+
+// closeRecorder ends the current session file (a prompt change or quit).
+func (m *Model) closeRecorder() {
+	if m.recorder == nil {
+		return
+	}
+	m.recorder.Close()
+	if m.opts.Engine.Recorder == m.recorder {
+		m.opts.Engine.Recorder = nil
+	}
+	m.recorder = nil
+}
+
+// sessionOpenedMsg carries a session read from disk.
+type sessionOpenedMsg struct {
+	sess *session.Session
+	err  error
+}
+
+func loadSessionCmd(path string) tea.Cmd {
+	return func() tea.Msg {
+		s, err := session.Load(path)
+		return sessionOpenedMsg{sess: s, err: err}
+	}
+}
+
+// openSession puts a session's first run back in the studio: its request in
+// the editor and the parameters, its answer replayed with the original
+// timing.
+func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.status.Error(msg.err.Error())
+	}
+	s := msg.sess
+	if len(s.Runs) == 0 {
+		return m, m.status.Error(s.Path + ": the session has no runs")
+	}
+	run := s.Runs[0]
+	req, err := session.DecodeRequest(run.Body)
+	if err != nil {
+		return m, m.status.Error(fmt.Sprintf("%s: run %d: %v", s.Path, run.Run, err))
+	}
+	doc := editor.Document{Vars: map[string]string{}}
+	var turns []prompts.Turn
+	for _, msg := range req.Messages {
+		text := msg.Content.String()
+		switch msg.Role {
+		case api.RoleSystem:
+			if doc.System == "" {
+				doc.System = text
+				turns = append(turns, prompts.Turn{Role: api.RoleSystem, Text: text})
+				continue
+			}
+		case api.RoleUser, api.RoleAssistant:
+		default:
+			continue // tool turns come back with the tool-call inspector
+		}
+		doc.Turns = append(doc.Turns, editor.Turn{Role: msg.Role, Text: text})
+		turns = append(turns, prompts.Turn{Role: msg.Role, Text: text})
+	}
+	name := s.Header.Prompt
+	if prompts.CheckName(name) != nil {
+		name = "session"
+	}
+	p, err := prompts.Parse(name, prompts.FormatTurns(turns))
+	if err != nil {
+		return m, m.status.Error(s.Path + ": " + err.Error())
+	}
+	var cmds []tea.Cmd
+	if m.unsaved() {
+		cmds = append(cmds, m.writeDraftCmd())
+	}
+	m.closeRecorder()
+	m.browsing = false
+	m.prompt, m.version = p, 0
+	m.editor.Load(doc)
+	m.params.SetParams(req)
+	m.setModel(run.Model)
+	m.dirty = false
+	m.recorded = ""
+	if run.Result != nil {
+		m.recorded, m.recordedModel = run.Result.Content, run.Model
+	}
+
+	// replay, as a run of its own: a later ctrl+r cancels it like any run
+	if m.cancel != nil {
+		m.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.runID++
+	m.response.Start(run.Model + " · recorded")
+	m.status.Start(run.Model)
+	pump := startReplayPump(ctx, s, run.Run, 1)
+	id := m.runID
+	cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, pump: pump} },
+		m.status.Note("replaying "+s.Path+" with its original timing · esc stops it"))
+	return m, tea.Batch(cmds...)
+}
+
+// diffWithRecorded shows the last answer against the recorded one.
+func (m Model) diffWithRecorded() (tea.Model, tea.Cmd) {
+	if m.recorded == "" {
+		return m, m.status.Error("open a session first (ctrl+l): there is no recorded answer to compare with")
+	}
+	live := m.response.Answer()
+	from := "recorded · " + m.recordedModel
+	to := "live · " + strings.TrimSuffix(m.response.ModelName(), " · recorded")
+	m.showDiff(from+" → "+to, prompts.Diff(from, m.recorded, to, live))
+	return m, nil
+}
+
+// openFromBrowser routes the browser's session choice.
+func (m Model) openFromBrowser(msg browser.OpenSessionMsg) (tea.Model, tea.Cmd) {
+	return m, loadSessionCmd(msg.Path)
+}
