@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -79,6 +80,9 @@ func strictUnmarshal(b []byte, v any) error {
 	return nil
 }
 
+// indexMu serialises index appends within the process.
+var indexMu sync.Mutex
+
 // appendIndex adds one line to the index and syncs it before returning, so
 // a version reported as saved is on disk. A cut-off last line left by a
 // crash is cut away first: appending after it would glue the new record to
@@ -90,16 +94,22 @@ func appendIndex(path string, e indexLine) error {
 	if err := enc.Encode(e); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Saves in this process go one at a time; other processes are kept
+	// apart by O_APPEND, which makes each single write land whole at the
+	// end instead of two writers overwriting the same offset.
+	indexMu.Lock()
+	defer indexMu.Unlock()
+	rf, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
 	}
-	if err := repairTail(f, path); err != nil {
-		f.Close()
+	err = repairTail(rf, path)
+	rf.Close()
+	if err != nil {
 		return err
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
 		return err
 	}
 	if _, err := f.Write(buf.Bytes()); err != nil {

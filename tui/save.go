@@ -74,6 +74,10 @@ func (m Model) savePath() string {
 // describe it. The file is composed (and checked) here; the write happens in
 // a Cmd.
 func (m Model) save() (tea.Model, tea.Cmd) {
+	if !m.unsaved() && m.prompt.Path != "" {
+		// Composing would only reformat the file: no new version for it.
+		return m, m.status.Note("no changes to save")
+	}
 	doc := m.editor.Document()
 	src, err := m.prompt.Compose(prompts.Edit{
 		Model: m.model, Params: m.params.Params(), Defaults: doc.Vars, Turns: docTurns(doc),

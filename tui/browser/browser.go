@@ -239,7 +239,7 @@ func (m Model) label(r row) string {
 		if m.open[p.Name] {
 			arrow = "▾"
 		}
-		extra := fmt.Sprintf("  %d versions · %d sessions", len(p.Versions), len(p.Sessions))
+		extra := "  " + plural(len(p.Versions), "version") + " · " + plural(len(p.Sessions), "session")
 		name := untrusted.StripLine(p.Name)
 		if p.Name == m.current {
 			name += " (open)"
@@ -262,9 +262,23 @@ func (m Model) label(r row) string {
 	case rowSession:
 		s := p.Sessions[r.session]
 		models := untrusted.StripLine(strings.Join(s.Models, ", "))
-		return fmt.Sprintf("    ● session %s  %d runs  %s", s.Created.Local().Format("2006-01-02 15:04:05"), s.Runs, m.st.Muted.Render(models))
+		text := "    ● session " + s.Created.Local().Format("2006-01-02 15:04:05")
+		if s.Runs > 0 {
+			text += "  " + plural(s.Runs, "run")
+		}
+		if models != "" {
+			text += "  " + m.st.Muted.Render(models)
+		}
+		return text
 	}
 	return m.st.Muted.Render("    no versions or sessions yet")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // View draws exactly width x height cells.
