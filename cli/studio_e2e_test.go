@@ -121,7 +121,7 @@ func TestStudioInTmux(t *testing.T) {
 	s.waitFor("the typed text", func(sc string) bool { return strings.Contains(sc, "bullet list.") })
 	s.keys("C-r")
 	sc := s.waitFor("the rendered answer", func(sc string) bool {
-		return strings.Contains(sc, "tok/s") && strings.Contains(sc, "•") && strings.Contains(sc, "Lyon")
+		return strings.Contains(sc, "ttft") && strings.Contains(sc, "•") && strings.Contains(sc, "Lyon")
 	})
 	if strings.Contains(sc, "**") || strings.Contains(sc, "- ") {
 		t.Fatalf("markdown shown raw:\n%s", sc)

@@ -52,7 +52,7 @@ type pumped struct {
 // still shows progress frame by frame.
 const maxBatch = 512
 
-func startPump(s *session.Stream) *pump {
+func startPump(ctx context.Context, s *session.Stream) *pump {
 	p := &pump{ch: make(chan pumped, maxBatch)}
 	go func() {
 		defer close(p.ch)
@@ -60,13 +60,37 @@ func startPump(s *session.Stream) *pump {
 			ev, err := s.Next()
 			if err != nil {
 				p.res = s.Result()
-				p.ch <- pumped{err: err}
+				p.ch <- pumped{err: err} // the buffer keeps room: see send
 				return
 			}
-			p.ch <- pumped{ev: ev}
+			if !p.send(ctx, pumped{ev: ev}) {
+				// nobody reads a replaced run: end it and let the
+				// goroutine go
+				s.Close()
+				for {
+					if _, err := s.Next(); err != nil {
+						return
+					}
+				}
+			}
 		}
 	}()
 	return p
+}
+
+// send hands an event over, giving up when the run was cancelled and
+// nobody drains the channel any more. One slot is always left free for the
+// final item.
+func (p *pump) send(ctx context.Context, it pumped) bool {
+	for len(p.ch) >= cap(p.ch)-1 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	p.ch <- it
+	return true
 }
 
 // startReplayPump plays a recorded run back through a pump, with its
@@ -77,10 +101,7 @@ func startReplayPump(ctx context.Context, s *session.Session, run int, speed flo
 	go func() {
 		defer close(p.ch)
 		res, err := s.Replay(ctx, run, speed, func(ev api.StreamEvent) {
-			select {
-			case p.ch <- pumped{ev: ev}:
-			case <-ctx.Done():
-			}
+			p.send(ctx, pumped{ev: ev}) // a cancelled replay ends with ctx
 		})
 		if err != nil && res.Err == nil {
 			res.Err = err
@@ -92,7 +113,7 @@ func startReplayPump(ctx context.Context, s *session.Session, run int, speed flo
 }
 
 func openCmd(id int, e *session.Engine, ctx context.Context, t session.Target, req api.ChatRequest) tea.Cmd {
-	return func() tea.Msg { return openedMsg{id: id, pump: startPump(e.Open(ctx, t, req))} }
+	return func() tea.Msg { return openedMsg{id: id, pump: startPump(ctx, e.Open(ctx, t, req))} }
 }
 
 // frameTime is how long a read waits for more events after the first: one
