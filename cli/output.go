@@ -32,53 +32,9 @@ func explain(r session.Result) error {
 // stdout, the thinking to stderr (dimmed on a terminal), then tool calls,
 // then a summary line on stderr. All model text passes through a sanitizer.
 func (a *app) streamOne(engine *session.Engine, t session.Target, req api.ChatRequest) session.Result {
-	shown := &lastByteWriter{w: a.stdout}
-	out := untrusted.NewWriter(shown)
-	think := untrusted.NewWriter(a.stderr)
-	thinkOpen := false // thinking shown and not yet ended by a newline
-	closeThinking := func() {
-		if thinkOpen {
-			think.Flush()
-			if a.color {
-				fmt.Fprint(a.stderr, sgrReset)
-			}
-			fmt.Fprintln(a.stderr)
-			thinkOpen = false
-		}
-	}
-	res := engine.Run(a.ctx, t, req, func(ev api.StreamEvent) {
-		if ev.Thinking != "" {
-			if !thinkOpen && a.color {
-				fmt.Fprint(a.stderr, sgrDim)
-			}
-			thinkOpen = true
-			think.WriteString(ev.Thinking)
-		}
-		if ev.Content != "" {
-			closeThinking()
-			out.WriteString(ev.Content)
-		}
+	return a.streamWith(func(onEvent func(api.StreamEvent)) session.Result {
+		return engine.Run(a.ctx, t, req, onEvent)
 	})
-	closeThinking()
-	out.Flush()
-	if shown.last != 0 && shown.last != '\n' {
-		fmt.Fprintln(a.stdout)
-	}
-	for _, tc := range res.Message.ToolCalls {
-		fmt.Fprintln(a.stdout, toolCallLine(tc))
-	}
-	res.Err = explain(res)
-	if res.Failed() {
-		fmt.Fprintf(a.stderr, "%s: %s: %s\n", programName, untrusted.StripLine(res.Model), untrusted.StripLine(res.Err.Error()))
-	}
-	if res.Usage != nil || !res.Failed() {
-		line := summary(res)
-		if a.color {
-			line = sgrDim + line + sgrReset
-		}
-		fmt.Fprintln(a.stderr, line)
-	}
-	return res
 }
 
 // lastByteWriter remembers the last byte written through it, to end the
