@@ -33,7 +33,7 @@ var secretKeys = map[string]bool{
 }
 
 func parse(path string, data []byte) (*Config, error) {
-	p := &problems{file: path}
+	p := newProblems(path)
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		line, msg := 0, err.Error()

@@ -24,7 +24,7 @@ var (
 // key itself), prices are not negative, parallel is 1..MaxParallel. For a
 // loaded Config the errors carry the file and line of the offending key.
 func (c *Config) Validate() error {
-	p := &problems{file: c.Path}
+	p := newProblems(c.Path)
 	line := func(path string) int { return c.lines[path] }
 
 	if c.Endpoint != "" {

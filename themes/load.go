@@ -1,14 +1,13 @@
 package themes
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
+	"mstudio/fileerr"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -19,44 +18,11 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// Error is one problem in a theme file. Load returns an *Error, or several
-// joined with errors.Join (one per line, in line order) so that a user fixes
-// the whole file in one go; errors.As finds the first.
-type Error struct {
-	File  string // the file's path
-	Line  int    // 1-based; 0 when unknown
-	Field string // the key, such as "colors.accent"; "" for syntax errors
-	Msg   string
-}
-
-// Error formats as file:line: field: message, the form editors and
-// terminals turn into a jump to the line.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(displayPath(e.File))
-	if e.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Line))
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// displayPath shortens the home folder to ~ so the path in a message is the
-// one the user would type.
-func displayPath(p string) string {
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" || home == string(filepath.Separator) || !filepath.IsAbs(p) {
-		return p
-	}
-	if rel, err := filepath.Rel(home, p); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-		return "~" + string(filepath.Separator) + rel
-	}
-	return p
-}
+// Error is one problem in a theme file: the file, the line, the key and
+// what is wrong (see package fileerr). Load returns one, or several joined
+// with errors.Join (one per line, in line order) so that a user fixes the
+// whole file in one go; errors.As finds the first.
+type Error = fileerr.Error
 
 // topKeys are the keys a theme file may have, in the order help lists them.
 var topKeys = []string{"name", "base", "colors", "code"}
@@ -98,7 +64,7 @@ func Resolve(name, configDir string, darkBackground bool) (Palette, error) {
 	p, err := Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Palette{}, fmt.Errorf("theme %q is not one of %s, and there is no theme file %s",
-			name, strings.Join(choices(), ", "), displayPath(path))
+			name, strings.Join(choices(), ", "), fileerr.DisplayPath(path))
 	}
 	return p, err
 }
@@ -120,29 +86,13 @@ func Load(path string) (Palette, error) {
 }
 
 // problems collects the errors found in one file.
-type problems struct {
-	file string
-	list []*Error
-}
+type problems struct{ fileerr.List }
 
 func (ps *problems) addf(line int, field, format string, args ...any) {
-	ps.list = append(ps.list, &Error{File: ps.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	ps.Addf(line, field, format, args...)
 }
 
-func (ps *problems) err() error {
-	if len(ps.list) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(ps.list, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
-	if len(ps.list) == 1 {
-		return ps.list[0]
-	}
-	errs := make([]error, len(ps.list))
-	for i, e := range ps.list {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
-}
+func (ps *problems) err() error { return ps.Err() }
 
 // setting is a value read from the file with the line it came from, applied
 // once the whole file is read because "base" may come after "colors".
@@ -152,7 +102,7 @@ type setting struct {
 }
 
 func parse(path string, data []byte) (Palette, error) {
-	ps := &problems{file: path}
+	ps := &problems{fileerr.List{File: path}}
 	// The AST rather than yaml.Unmarshal: it keeps the line of every key and
 	// value, and sees keys a struct decoder would silently drop.
 	// Duplicates are allowed here and reported below, with the key's path

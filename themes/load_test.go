@@ -3,6 +3,7 @@ package themes
 import (
 	"errors"
 	"io/fs"
+	"mstudio/fileerr"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -114,7 +115,7 @@ func TestLoadErrors(t *testing.T) {
 			if e.File != path || e.Line != c.line {
 				t.Errorf("error at %s:%d, want %s:%d (%v)", e.File, e.Line, path, c.line, err)
 			}
-			prefix := displayPath(path) + ":" + strconv.Itoa(c.line) + ": "
+			prefix := fileerr.DisplayPath(path) + ":" + strconv.Itoa(c.line) + ": "
 			if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, c.want) {
 				t.Errorf("error\n  %s\nwant %s...%s", msg, prefix, c.want)
 			}
