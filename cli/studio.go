@@ -7,14 +7,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"mstudio/api"
 	"mstudio/api/sim"
 	"mstudio/config"
 	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/tui"
+	"mstudio/untrusted"
 )
 
 // studioTokenRate is how fast the built-in simulator streams inside the
@@ -96,7 +99,8 @@ func (a *app) studio(cmd string, args []string) int {
 	if err != nil {
 		return a.fail(cmd, err)
 	}
-	conn, err := a.connectStudio(ch, common.retries)
+	notices := make(chan string, 16)
+	conn, err := a.connectStudio(ch, common.retries, notices)
 	if err != nil {
 		return a.fail(cmd, err)
 	}
@@ -122,6 +126,7 @@ func (a *app) studio(cmd string, args []string) int {
 		StateDir:    config.StateDir(),
 		SessionDir:  "sessions",
 		SessionPath: sessionPath,
+		Notices:     notices,
 	})
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {
@@ -133,17 +138,24 @@ func (a *app) studio(cmd string, args []string) int {
 // connectStudio is connect without the notes on stderr (the studio's status
 // line says the same on screen), and with a simulator that streams at a
 // human pace.
-func (a *app) connectStudio(ch endpointChoice, retries int) (*connection, error) {
+func (a *app) connectStudio(ch endpointChoice, retries int, notices chan<- string) (*connection, error) {
+	// Retries are not announced on stderr (the studio owns the screen) but
+	// on the status line, through notices.
+	onRetry := func(attempt int, wait time.Duration, err *api.APIError) {
+		select {
+		case notices <- fmt.Sprintf("%s; retry %d in %s", untrusted.StripLine(err.Error()), attempt, wait.Round(100*time.Millisecond)):
+		default: // a full channel: the status line shows the latest ones anyway
+		}
+	}
 	if !ch.simulated {
-		// Retries are not announced on stderr: the studio owns the screen.
-		return a.connectQuiet(ch, retries, nil, nil)
+		return a.connectQuiet(ch, retries, onRetry, nil)
 	}
 	base, shutdown, err := startSimWith(sim.Options{TokenRate: studioTokenRate})
 	if err != nil {
 		return nil, fmt.Errorf("starting the built-in simulator: %w", err)
 	}
 	ch.endpoint.BaseURL = base
-	conn, err := a.connectQuiet(ch, retries, nil, nil)
+	conn, err := a.connectQuiet(ch, retries, onRetry, nil)
 	if err != nil {
 		shutdown()
 		return nil, err

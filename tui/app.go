@@ -53,6 +53,9 @@ type Options struct {
 	SessionDir string
 	// SessionPath is a session file to open at start (mstudio open FILE).
 	SessionPath string
+	// Notices carries what the client reports from its own goroutines
+	// (a retry and its wait), shown on the status line.
+	Notices <-chan string
 }
 
 // pane identifies a pane for focus.
@@ -195,6 +198,9 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.SessionPath != "" {
 		cmds = append(cmds, loadSessionCmd(m.opts.SessionPath))
 	}
+	if m.opts.Notices != nil {
+		cmds = append(cmds, waitNotice(m.opts.Notices))
+	}
 	if !m.themed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -242,6 +248,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return afterChange(m.routeToFocus(msg))
 	case draftTickMsg, draftWrittenMsg:
 		return m.handleDraft(msg)
+	case noticeMsg:
+		return m, tea.Batch(m.status.Error(string(msg)), waitNotice(m.opts.Notices))
 	case sessionOpenedMsg:
 		return m.openSession(msg)
 	case browser.OpenSessionMsg:
@@ -291,6 +299,20 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// noticeMsg is one notice from the client.
+type noticeMsg string
+
+// waitNotice waits for the next notice; it is re-armed after each one.
+func waitNotice(ch <-chan string) tea.Cmd {
+	return func() tea.Msg {
+		n, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return noticeMsg(n)
+	}
 }
 
 // afterChange arms the draft timer when the message left unsaved work.

@@ -260,3 +260,15 @@ func TestForkFromATurnAndFromTheAnswer(t *testing.T) {
 		t.Fatalf("title:\n%s", screen(m))
 	}
 }
+
+func TestRetryNoticesReachTheStatusLine(t *testing.T) {
+	ch := make(chan string, 1)
+	m := New(Options{Target: simTarget(t, sim.Options{}), Endpoint: "sim", Theme: "dark", Notices: ch})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	ch <- "429 too many requests: rate limit exceeded; retry 1 in 2s"
+	msg := waitNotice(ch)()
+	m = update(m, msg)
+	if !strings.Contains(screen(m), "retry 1 in 2s") {
+		t.Fatalf("status:\n%s", screen(m))
+	}
+}
