@@ -71,10 +71,26 @@ Flags:
                        sessions/YYYY-MM-DD/HHMMSS-PROMPT.jsonl; its path is
                        printed on stderr. See mstudio replay and mstudio export
   --sessions DIR       where --save writes (default ./sessions; implies --save)
+  --max-turns N        model calls allowed in the agent loop (default: the
+                       prompt's maxTurns, else 5; 1 = no loop). When the
+                       prompt offers tools, each tool call is answered as
+                       mstudio.tools says (mock or command), shown on stderr
+                       as "→ name(args) = result", and the conversation goes
+                       on until an answer without tool calls. A tool with no
+                       mock or command (answered by hand in the studio) fails
+                       the run
+  --trust              trust this prompt file (as it is now: its sha256) to
+                       run its command tools; recorded in
+                       $XDG_STATE_HOME/mstudio/trust.json. An edited file is
+                       untrusted again
 ` + commonFlagsHelp + `
 JSON record fields: model, endpoint, content, reasoning, tool_calls (id, name,
 arguments as a JSON string), finish_reason, usage (prompt_tokens,
-completion_tokens, total_tokens), ttft_ms, latency_ms, cost_usd, error.
+completion_tokens, total_tokens), ttft_ms, latency_ms, cost_usd, error. A run through the agent loop adds turns (the
+number of model calls) and tool_results, every call of the conversation:
+id, name, arguments, result, error, state (answered, failed, or pending when
+--max-turns stopped the loop first), turn, schema_errors; its tool_calls
+are the last answer's, its usage and cost_usd those of all model calls.
 
 Ctrl+C stops the run and keeps the partial answer (exit status 1).
 Exit status: 0 ok, 1 a run failed, 2 bad usage or input.

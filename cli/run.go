@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	"mstudio/api"
 	"mstudio/config"
@@ -26,6 +28,8 @@ type runOptions struct {
 	sets       []kv     // --set param=value, in order
 	jsonOutput bool     // --json
 	parallel   int      // --parallel; 0 = the config file's
+	maxTurns   int      // --max-turns; 0 = the prompt's maxTurns, else 5
+	trust      bool     // --trust: trust the prompt file's command tools
 	saving     saveFlags
 }
 
@@ -58,6 +62,15 @@ func parseRunArgs(args []string) (runOptions, error) {
 	fs.Func("prompt", "", func(s string) error { o.inline, o.inlineSet = s, true; return nil })
 	fs.BoolVar(&o.jsonOutput, "json", false, "")
 	fs.IntVar(&o.parallel, "parallel", 0, "")
+	fs.Func("max-turns", "", func(s string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > maxTurnsLimit {
+			return usagef("--max-turns %s: want a whole number from 1 to %d", s, maxTurnsLimit)
+		}
+		o.maxTurns = n
+		return nil
+	})
+	fs.BoolVar(&o.trust, "trust", false, "")
 	o.saving.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -102,6 +115,9 @@ func parseRunArgs(args []string) (runOptions, error) {
 			return o, err
 		}
 		o.sets = append(o.sets, p)
+	}
+	if o.trust && (o.file == "" || o.file == "-") {
+		return o, usagef("--trust needs a prompt file: trust is recorded for one file and its content")
 	}
 	if o.parallel < 0 || o.parallel > config.MaxParallel {
 		return o, usagef("--parallel %d: use 1 to %d", o.parallel, config.MaxParallel)
@@ -297,6 +313,14 @@ func (a *app) run(args []string) int {
 		parallel = cfg.Parallel
 	}
 
+	loop, err := a.loopSetup(p, req, o)
+	if err != nil {
+		return a.fail("run", err)
+	}
+	if loop != nil {
+		return a.runLoop(engine, targets, req, *loop, parallel, o.jsonOutput)
+	}
+
 	var results []session.Result
 	if len(targets) == 1 && !o.jsonOutput {
 		results = []session.Result{a.streamOne(engine, targets[0], req)}
@@ -324,4 +348,155 @@ func (a *app) run(args []string) int {
 		}
 	}
 	return status
+}
+
+// maxTurnsLimit matches the prompt files' maxTurns bound.
+const maxTurnsLimit = 1000
+
+// loopSetup decides whether the run goes through the agent loop (the
+// request offers tools and more than one model call is allowed) and
+// prepares it: the tool handlers, and the trust list, which --trust
+// extends with this file first. nil means a plain run, as before tools.
+func (a *app) loopSetup(p *prompts.Prompt, req api.ChatRequest, o runOptions) (*session.LoopOptions, error) {
+	handlers, err := session.ToolHandlers(p.Ext, p.Path)
+	if err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
+	hash := session.HashBytes([]byte(p.Source))
+	var trust *session.Trust
+	if o.trust || hasCommand(handlers) {
+		if trust, err = session.LoadTrust(session.TrustPath()); err != nil {
+			return nil, err
+		}
+	}
+	if o.trust {
+		if err := trust.Allow(p.Path, hash); err != nil {
+			return nil, err
+		}
+		what := "its command tools may now run"
+		if !hasCommand(handlers) {
+			what = "it has no command tools yet"
+		}
+		a.note("trusted %s (sha256 %s…): %s; any edit makes it untrusted again", untrusted.StripLine(p.Path), hash[:12], what)
+	}
+	maxTurns := o.maxTurns
+	if maxTurns == 0 {
+		maxTurns = p.MaxTurns
+	}
+	if maxTurns == 0 {
+		maxTurns = session.DefaultMaxTurns
+	}
+	if len(req.Tools) == 0 || maxTurns == 1 {
+		return nil, nil
+	}
+	return &session.LoopOptions{MaxTurns: maxTurns, Handlers: handlers, Trust: trust, PromptPath: p.Path, PromptHash: hash}, nil
+}
+
+func hasCommand(handlers map[string]session.Handler) bool {
+	for _, h := range handlers {
+		if h.Kind == session.HandlerCommand {
+			return true
+		}
+	}
+	return false
+}
+
+// runLoop runs the agent loop on every target (at most parallel at once),
+// showing each answered call on stderr as `→ name(args) = result`, then
+// prints the final answers as a plain run does, or the records with
+// tool_results and turns under --json.
+func (a *app) runLoop(engine *session.Engine, targets []session.Target, req api.ChatRequest, opts session.LoopOptions, parallel int, jsonOutput bool) int {
+	var mu sync.Mutex // the tool lines of several models must not interleave
+	callLine := func(model string) func(int, session.ToolCallState) {
+		return func(_ int, c session.ToolCallState) {
+			if c.State == session.CallPending || jsonOutput {
+				return
+			}
+			line := "→ " + untrusted.StripLine(c.Name) + "(" + clip(untrusted.StripLine(c.Arguments), 200) + ")"
+			if c.State == session.CallFailed {
+				line += " failed: " + clip(untrusted.StripLine(c.Error), 300)
+			} else {
+				line += " = " + clip(untrusted.StripLine(c.Result), 200)
+			}
+			for _, v := range c.SchemaErrors {
+				line += "\n    schema: " + untrusted.StripLine(v)
+			}
+			if len(targets) > 1 {
+				line = "[" + untrusted.StripLine(model) + "] " + line
+			}
+			mu.Lock()
+			fmt.Fprintln(a.stderr, line)
+			mu.Unlock()
+		}
+	}
+	convs := make([]session.Conversation, len(targets))
+	if len(targets) == 1 && !jsonOutput {
+		a.streamWith(func(onEvent func(api.StreamEvent)) session.Result {
+			o := opts
+			o.OnEvent = func(_ int, ev api.StreamEvent) { onEvent(ev) }
+			o.OnToolCall = callLine(targets[0].Model)
+			convs[0] = engine.Converse(a.ctx, targets[0], req, o)
+			return convs[0].Total()
+		})
+	} else {
+		if parallel < 1 || parallel > len(targets) {
+			parallel = len(targets)
+		}
+		sem := make(chan struct{}, parallel)
+		var wg sync.WaitGroup
+		for i, t := range targets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				o := opts
+				o.OnToolCall = callLine(t.Model)
+				convs[i] = engine.Converse(a.ctx, t, req, o)
+			}()
+		}
+		wg.Wait()
+	}
+	results := make([]session.Result, len(convs))
+	records := make([]session.RunRecord, len(convs))
+	for i, c := range convs {
+		if c.Final.Err == nil && c.Err != nil {
+			c.Final.Err = c.Err
+		}
+		c.Final.Err = explain(c.Final)
+		c.Err = c.Final.Err
+		convs[i] = c
+		results[i] = c.Total()
+		records[i] = c.Record()
+	}
+	if jsonOutput {
+		var v any = records
+		if len(records) == 1 {
+			v = records[0]
+		}
+		if err := writeJSON(a.stdout, v); err != nil {
+			return a.fail("run", err)
+		}
+	} else if len(targets) > 1 {
+		a.printAll(results)
+	}
+	status := ExitOK
+	for _, r := range results {
+		if r.Failed() {
+			status = ExitFailed
+			if jsonOutput {
+				a.note("%s: %s", untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
+			}
+		}
+	}
+	return status
+}
+
+// clip shortens s to n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

@@ -17,6 +17,24 @@ type RunRecord struct {
 	LatencyMs    int64            `json:"latency_ms"`
 	CostUSD      *float64         `json:"cost_usd"`
 	Error        *string          `json:"error"`
+	// ToolResults and Turns are set by a run that went through the agent
+	// loop (Conversation.Record): every tool call of the conversation with
+	// its answer, and the number of model calls. Absent otherwise, so plain
+	// runs and older session files read as before.
+	ToolResults []ToolResultRecord `json:"tool_results,omitzero"`
+	Turns       int                `json:"turns,omitzero"`
+}
+
+// ToolResultRecord is one tool call of a conversation and its answer.
+type ToolResultRecord struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Arguments    string   `json:"arguments"`
+	Result       string   `json:"result"`
+	Error        *string  `json:"error"`
+	State        string   `json:"state"`
+	Turn         int      `json:"turn"`
+	SchemaErrors []string `json:"schema_errors"`
 }
 
 // ToolCallRecord is one tool call with its arguments as a JSON string.
