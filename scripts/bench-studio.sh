@@ -22,7 +22,7 @@ model: mistral-small-latest
 ---
 Write a detailed answer of 10000 tokens about Lyon, with tables, lists and code in Go, Python and JavaScript.
 P
-tmux -S "$work/tmux.sock" new-session -d -x 120 -y 40 -s b env -u MISTRAL_API_KEY TERM=xterm-256color \
+tmux -S "$work/tmux.sock" new-session -d -x 120 -y 40 -s b -c "$work" env -u MISTRAL_API_KEY TERM=xterm-256color \
 	"$work/mstudio" open "$work/bench.prompt" --endpoint "$url" --theme dark
 screen() { tmux -S "$work/tmux.sock" capture-pane -p -t b; }
 for _ in $(seq 100); do screen | grep -q "Prompt · bench" && break; sleep 0.05; done
