@@ -343,3 +343,6 @@ func mediaChunk(m dotprompt.Media) api.Chunk {
 	}
 	return api.Chunk{Type: api.ChunkImageURL, ImageURL: api.ImageURL{URL: m.URL}}
 }
+
+// HasTools reports whether the prompt offers tools (toolDefs) to the model.
+func (p *Prompt) HasTools() bool { return len(p.tools) > 0 }

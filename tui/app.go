@@ -28,6 +28,7 @@ import (
 	"mstudio/tui/params"
 	"mstudio/tui/response"
 	"mstudio/tui/status"
+	"mstudio/tui/tools"
 )
 
 // Options configure the studio.
@@ -53,6 +54,9 @@ type Options struct {
 	SessionDir string
 	// SessionPath is a session file to open at start (mstudio open FILE).
 	SessionPath string
+	// TrustPath is the trust list of prompt files allowed to run commands;
+	// "" is the user's ($XDG_STATE_HOME/mstudio/trust.json).
+	TrustPath string
 	// Notices carries what the client reports from its own goroutines
 	// (a retry and its wait), shown on the status line.
 	Notices <-chan string
@@ -64,6 +68,7 @@ type pane int
 const (
 	paneEditor pane = iota
 	paneResponse
+	paneTools
 	paneModels
 	paneParams
 	paneCount
@@ -79,7 +84,11 @@ type Model struct {
 	params   params.Model
 	editor   editor.Model
 	response response.Model
+	tools    tools.Model
 	status   status.Model
+	calls    []tools.Call // the tool calls of the current conversation
+
+	trustOffer *trustOffer
 
 	// overlays: the browser and a diff view cover the main area when open
 	browser  browser.Model
@@ -137,6 +146,7 @@ func New(opts Options) Model {
 		params:   params.New(st),
 		editor:   editor.New(st),
 		response: response.New(st),
+		tools:    tools.New(st),
 		status:   status.New(st),
 		browser:  browser.New(st),
 		frames:   &frameCache{},
@@ -171,6 +181,9 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 			doc.Vars[name] = ""
 		}
 	}
+	m.calls = nil
+	m.tools.Reset()
+	m.layout() // the tools pane comes and goes with the prompt's tools
 	m.editor.Load(doc)
 	if req, err := p.Params(); err == nil {
 		m.params.SetParams(req)
@@ -276,6 +289,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case params.ChangedMsg:
 		m.dirty = true
 		return afterChange(m, nil)
+	case tools.CopiedMsg:
+		if msg.Bytes == 0 {
+			return m, m.status.Note(msg.What)
+		}
+		return m, m.status.Note("copied the " + msg.What + " to the clipboard")
 	case response.CopiedMsg:
 		if msg.Bytes == 0 {
 			return m, m.status.Note(msg.What)
@@ -333,10 +351,12 @@ func partOfRun(msg tea.Msg) bool {
 
 // wheel scrolls the pane under the pointer, whichever has focus.
 func (m Model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
-	mo, pa, ed, _ := m.boxes()
+	mo, pa, ed, _, to := m.allBoxes()
 	in := func(r rect) bool { return msg.X >= r.x && msg.X < r.x+r.w && msg.Y >= r.y && msg.Y < r.y+r.h }
 	var cmd tea.Cmd
 	switch {
+	case to.h > 0 && in(to):
+		m.tools, cmd = m.tools.Update(msg)
 	case m.wide() && in(mo), !m.wide() && m.focus == paneModels:
 		m.models, cmd = m.models.Update(msg)
 	case m.wide() && in(pa), !m.wide() && m.focus == paneParams:
@@ -369,6 +389,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.draftOffer != nil && !key.Matches(msg, k.Quit):
 		return m.answerDraft(msg)
+	case m.trustOffer != nil && !key.Matches(msg, k.Quit):
+		return m.answerTrust(msg)
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case m.diff != nil || m.browsing:
@@ -388,10 +410,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cancel = nil
 		return m, m.status.Note("cancelled")
 	case key.Matches(msg, k.Next):
-		m.setFocus((m.focus + 1) % paneCount)
+		m.setFocus(m.nextPane(1))
 		return m, m.focusCmd()
 	case key.Matches(msg, k.Prev):
-		m.setFocus((m.focus + paneCount - 1) % paneCount)
+		m.setFocus(m.nextPane(-1))
 		return m, m.focusCmd()
 	case key.Matches(msg, k.Save):
 		return m.save()
@@ -417,6 +439,8 @@ func (m Model) routeToFocus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.editor, cmd = m.editor.Update(msg)
 	case paneResponse:
 		m.response, cmd = m.response.Update(msg)
+	case paneTools:
+		m.tools, cmd = m.tools.Update(msg)
 	case paneModels:
 		m.models, cmd = m.models.Update(msg)
 	case paneParams:
@@ -425,10 +449,23 @@ func (m Model) routeToFocus(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// nextPane is the pane after (dir 1) or before (dir -1) the focused one,
+// skipping the tools pane when it is not shown.
+func (m Model) nextPane(dir int) pane {
+	p := m.focus
+	for {
+		p = (p + pane(dir) + paneCount) % paneCount
+		if p != paneTools || m.showTools() {
+			return p
+		}
+	}
+}
+
 func (m *Model) setFocus(p pane) {
 	m.focus = p
 	m.editor.Blur()
 	m.response.Blur()
+	m.tools.Blur()
 	m.models.Blur()
 	m.params.Blur()
 	switch p {
@@ -436,6 +473,8 @@ func (m *Model) setFocus(p pane) {
 		m.editor.Focus()
 	case paneResponse:
 		m.response.Focus()
+	case paneTools:
+		m.tools.Focus()
 	case paneModels:
 		m.models.Focus()
 	case paneParams:
@@ -493,6 +532,7 @@ func (m *Model) applyTheme(st *themes.Styles) {
 	m.params.SetStyles(st)
 	m.editor.SetStyles(st)
 	m.response.SetStyles(st)
+	m.tools.SetStyles(st)
 	m.status.SetStyles(st)
 }
 

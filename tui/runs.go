@@ -29,6 +29,7 @@ type eventMsg struct {
 	id     int
 	pump   *pump
 	events []api.StreamEvent
+	calls  []session.ToolCallState
 	done   bool
 }
 
@@ -44,8 +45,9 @@ type pump struct {
 }
 
 type pumped struct {
-	ev  api.StreamEvent
-	err error
+	ev   api.StreamEvent
+	call *session.ToolCallState // a conversation's tool call, new or updated
+	err  error
 }
 
 // maxBatch bounds how many events one message carries, so a fast stream
@@ -127,22 +129,29 @@ const frameTime = 16 * time.Millisecond
 func readCmd(id int, p *pump) tea.Cmd {
 	return func() tea.Msg {
 		msg := eventMsg{id: id, pump: p}
+		take := func(it pumped) {
+			if it.call != nil {
+				msg.calls = append(msg.calls, *it.call)
+			} else {
+				msg.events = append(msg.events, it.ev)
+			}
+		}
 		it, ok := <-p.ch
 		if !ok || it.err != nil {
 			msg.done = true
 			return msg
 		}
-		msg.events = append(msg.events, it.ev)
+		take(it)
 		deadline := time.NewTimer(frameTime)
 		defer deadline.Stop()
-		for len(msg.events) < maxBatch {
+		for len(msg.events)+len(msg.calls) < maxBatch {
 			select {
 			case it, ok := <-p.ch:
 				if !ok || it.err != nil {
 					msg.done = true
 					return msg
 				}
-				msg.events = append(msg.events, it.ev)
+				take(it)
 			case <-deadline.C:
 				return msg
 			}
@@ -197,6 +206,11 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if m.opts.Target.Client == nil {
 		return m, m.status.Error("no endpoint to run on")
 	}
+	if len(req.Tools) > 0 && m.prompt.MaxTurns != 1 {
+		return m.startConversation(req)
+	}
+	m.calls = nil
+	m.tools.Reset()
 	if m.cancel != nil {
 		m.cancel()
 	}
@@ -222,6 +236,9 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventMsg:
 		if msg.id != m.runID {
 			return m, nil
+		}
+		for _, c := range msg.calls {
+			m.applyCall(c)
 		}
 		var content, thinking strings.Builder
 		for _, ev := range msg.events {
@@ -249,7 +266,7 @@ func (m Model) finishRun(res session.Result) (tea.Model, tea.Cmd) {
 		m.cancel = nil
 	}
 	m.status.Finish(res)
-	if calls := res.Message.ToolCalls; len(calls) > 0 {
+	if calls := res.Message.ToolCalls; len(calls) > 0 && len(m.calls) == 0 {
 		// The tool-call inspector comes with its own pane; until the calls
 		// are answered, show what the model asked for.
 		var b strings.Builder

@@ -28,6 +28,12 @@ func (m Model) wide() bool { return m.width >= wideMin }
 // boxes computes every pane's outer box from the window size. Sizes cascade
 // from here into the panes; nothing else decides them.
 func (m Model) boxes() (models, params, editor, response rect) {
+	models, params, editor, response, _ = m.allBoxes()
+	return
+}
+
+// allBoxes adds the tools pane's box, under the answer when it is shown.
+func (m Model) allBoxes() (models, params, editor, response, tools rect) {
 	h := max(m.height-1, 0) // the status line
 	mainX, mainW := 0, m.width
 	if m.wide() {
@@ -44,6 +50,11 @@ func (m Model) boxes() (models, params, editor, response rect) {
 	editorH := min(max(h*40/100, 6), h)
 	editor = rect{mainX, 0, mainW, editorH}
 	response = rect{mainX, editorH, mainW, h - editorH}
+	if m.showTools() && h-editorH >= 10 {
+		toolsH := max((h-editorH)*40/100, 4)
+		response.h -= toolsH
+		tools = rect{mainX, editorH + response.h, mainW, toolsH}
+	}
 	return
 }
 
@@ -52,7 +63,8 @@ func (m *Model) layout() {
 	if m.width <= 0 || m.height <= 0 {
 		return
 	}
-	mo, pa, ed, re := m.boxes()
+	mo, pa, ed, re, to := m.allBoxes()
+	m.tools.SetSize(frame.Inner(to.w, to.h))
 	m.models.SetSize(frame.Inner(mo.w, mo.h))
 	m.params.SetSize(frame.Inner(pa.w, pa.h))
 	m.editor.SetSize(frame.Inner(ed.w, ed.h))
@@ -101,6 +113,9 @@ func (m Model) render() string {
 		return frame.Fit(m.st.Warning.Render("The window is too small for mstudio.")+"\n"+
 			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
 	}
+	if m.trustOffer != nil {
+		return frame.Fit(m.trustView(), m.width, m.height-1) + "\n" + m.status.View()
+	}
 	if m.draftOffer != nil {
 		return frame.Fit(m.draftView(), m.width, m.height-1) + "\n" + m.status.View()
 	}
@@ -113,7 +128,7 @@ func (m Model) render() string {
 	if m.browsing {
 		return frame.Render(m.st, "Prompts · versions · sessions", true, m.width, m.height-1, m.browser.View()) + "\n" + m.status.View()
 	}
-	mo, pa, ed, re := m.boxes()
+	mo, pa, ed, re, to := m.allBoxes()
 	tm, tp, te, tr := m.titles()
 	// While an answer streams only the answer pane changes: the other
 	// frames come from the cache, which any other message clears.
@@ -127,6 +142,9 @@ func (m Model) render() string {
 	}
 	responseBox := frame.RenderExact(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
 	main := c.editor + "\n" + responseBox
+	if to.h > 0 {
+		main += "\n" + frame.Render(m.st, m.tools.Title(), m.focus == paneTools, to.w, to.h, m.tools.View())
+	}
 	var body string
 	switch {
 	case m.wide():
@@ -218,6 +236,8 @@ func (m Model) focusedHelp() (string, [][]key.Binding) {
 		return "Parameters pane", m.params.FullHelp()
 	case paneResponse:
 		return "Answer pane", m.response.FullHelp()
+	case paneTools:
+		return "Tool calls pane", m.tools.FullHelp()
 	}
 	return "Prompt editor", m.editor.FullHelp()
 }

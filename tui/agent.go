@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/session"
+	"mstudio/tui/tools"
+)
+
+// A prompt that offers tools runs as a conversation (session.Converse, the
+// same loop as `mstudio run --max-turns`): the calls appear in the tools
+// pane as they are made and answered, the answers of every turn stream into
+// the answer pane, and the loop goes on by itself up to the prompt's
+// maxTurns. Command tools run only once the prompt file is trusted; the
+// studio asks, once per version of the file.
+
+// trustOffer is the question asked before a prompt's commands first run.
+type trustOffer struct {
+	commands []string // "name: argv"
+	path     string
+	hash     string
+	req      api.ChatRequest
+}
+
+// showTools reports whether the tools pane has a place on screen: when the
+// prompt offers tools, or calls were made.
+func (m Model) showTools() bool { return m.prompt.HasTools() || len(m.calls) > 0 }
+
+// loopOptions builds the conversation's options from the prompt: its
+// handlers, its trust, its maxTurns.
+func (m Model) loopOptions() (session.LoopOptions, []string, error) {
+	handlers, err := session.ToolHandlers(m.prompt.Ext, m.prompt.Path)
+	if err != nil {
+		return session.LoopOptions{}, nil, err
+	}
+	opts := session.LoopOptions{MaxTurns: m.prompt.MaxTurns, Handlers: handlers, PromptPath: m.prompt.Path}
+	var commands []string
+	for name, h := range handlers {
+		if h.Kind == "command" {
+			commands = append(commands, name+": "+strings.Join(h.Command, " "))
+		}
+	}
+	sort.Strings(commands)
+	if len(commands) > 0 && m.prompt.Path != "" {
+		if opts.PromptHash, err = session.HashFile(m.prompt.Path); err != nil {
+			return opts, nil, err
+		}
+		trust, err := session.LoadTrust(m.trustPath())
+		if err != nil {
+			return opts, nil, err
+		}
+		opts.Trust = trust
+	}
+	return opts, commands, nil
+}
+
+func (m Model) trustPath() string {
+	if m.opts.TrustPath != "" {
+		return m.opts.TrustPath
+	}
+	return session.TrustPath()
+}
+
+// startConversation runs req as a conversation, asking for trust first
+// when the prompt's commands are not trusted yet.
+func (m Model) startConversation(req api.ChatRequest) (tea.Model, tea.Cmd) {
+	opts, commands, err := m.loopOptions()
+	if err != nil {
+		return m, m.status.Error(err.Error())
+	}
+	if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
+		m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
+		return m, nil
+	}
+	return m.launch(req, &opts)
+}
+
+// answerTrust takes the user's answer: y trusts this version of the file
+// and runs; anything else runs nothing.
+func (m Model) answerTrust(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	offer := m.trustOffer
+	m.trustOffer = nil
+	if msg.String() != "y" {
+		return m, m.status.Note("not run: the prompt's commands are not trusted")
+	}
+	trust, err := session.LoadTrust(m.trustPath())
+	if err == nil {
+		err = trust.Allow(offer.path, offer.hash)
+	}
+	if err != nil {
+		return m, m.status.Error("trust not recorded: " + err.Error())
+	}
+	return m.startConversation(offer.req)
+}
+
+// conversePump runs a conversation on its own goroutine, handing its events
+// and tool calls over like a single run's pump.
+func startConversePump(ctx context.Context, e *session.Engine, t session.Target, req api.ChatRequest, opts session.LoopOptions) *pump {
+	p := &pump{ch: make(chan pumped, maxBatch)}
+	go func() {
+		defer close(p.ch)
+		lastTurn := 1
+		opts.OnEvent = func(turn int, ev api.StreamEvent) {
+			if turn != lastTurn && ev.Content != "" {
+				ev.Content = "\n\n" + ev.Content // each turn's answer starts a new paragraph
+				lastTurn = turn
+			}
+			p.send(ctx, pumped{ev: ev})
+		}
+		opts.OnToolCall = func(turn int, call session.ToolCallState) {
+			c := call
+			p.send(ctx, pumped{call: &c})
+		}
+		conv := e.Converse(ctx, t, req, opts)
+		res := conv.Total()
+		if conv.Err != nil && res.Err == nil {
+			res.Err = conv.Err
+		}
+		p.res = res
+		p.ch <- pumped{err: io.EOF}
+	}()
+	return p
+}
+
+// launch starts the conversation as the current run.
+func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model, tea.Cmd) {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if err := m.ensureRecorder(); err != nil {
+		m.status.Error("session not recorded: " + err.Error())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.runID++
+	m.response.Start(req.Model)
+	m.status.Start(req.Model)
+	m.calls = nil
+	m.tools.Reset()
+	id, e, t, o := m.runID, m.opts.Engine, m.opts.Target, *opts
+	return m, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o)} }
+}
+
+// applyCall records a tool call's new state and shows it.
+func (m *Model) applyCall(c session.ToolCallState) {
+	for i := range m.calls {
+		if m.calls[i].Turn == c.Turn && m.calls[i].ID == c.ID {
+			m.calls[i] = tools.Call(c)
+			m.tools.SetCalls(m.calls)
+			return
+		}
+	}
+	m.calls = append(m.calls, tools.Call(c))
+	if len(m.calls) == 1 {
+		m.layout() // a prompt without toolDefs may still get calls
+	}
+	m.tools.SetCalls(m.calls)
+}
+
+// trustView asks before a prompt's commands run for the first time.
+func (m Model) trustView() string {
+	o := m.trustOffer
+	var b strings.Builder
+	b.WriteString(m.st.Warning.Render("This prompt runs commands on your machine") + "\n\n")
+	b.WriteString(m.st.Text.Render(fmt.Sprintf("%s answers its tool calls with:", o.path)) + "\n\n")
+	for _, c := range o.commands {
+		b.WriteString("  " + m.st.Bold.Render(c) + "\n")
+	}
+	b.WriteString("\n" + m.st.Muted.Render("They run without a shell, with the arguments on stdin and a timeout. Trust is recorded") + "\n")
+	b.WriteString(m.st.Muted.Render("for this version of the file: an edit asks again.") + "\n\n")
+	b.WriteString("  " + m.st.HelpKey.Render("y") + "  " + m.st.HelpDesc.Render("trust the file and run") + "\n")
+	b.WriteString("  " + m.st.HelpKey.Render("any other key") + "  " + m.st.HelpDesc.Render("do not run"))
+	return b.String()
+}
