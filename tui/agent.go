@@ -106,11 +106,13 @@ func startConversePump(ctx context.Context, e *session.Engine, t session.Target,
 	p := &pump{ch: make(chan pumped, maxBatch)}
 	go func() {
 		defer close(p.ch)
-		lastTurn := 1
+		lastTurn, wrote := 1, false
 		opts.OnEvent = func(turn int, ev api.StreamEvent) {
-			if turn != lastTurn && ev.Content != "" {
-				ev.Content = "\n\n" + ev.Content // each turn's answer starts a new paragraph
-				lastTurn = turn
+			if ev.Content != "" {
+				if turn != lastTurn && wrote {
+					ev.Content = "\n\n" + ev.Content // each turn's answer starts a new paragraph
+				}
+				lastTurn, wrote = turn, true
 			}
 			p.send(ctx, pumped{ev: ev})
 		}
