@@ -133,19 +133,7 @@ func startConversePump(ctx context.Context, e *session.Engine, t session.Target,
 
 // launch starts the conversation as the current run.
 func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model, tea.Cmd) {
-	if m.cancel != nil {
-		m.cancel()
-	}
-	if err := m.ensureRecorder(); err != nil {
-		m.status.Error("session not recorded: " + err.Error())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
-	m.response.Start(req.Model)
-	m.status.Start(req.Model)
-	m.calls = nil
-	m.tools.Reset()
+	ctx := m.beginRun(req.Model, true)
 	id, e, t, o := m.runID, m.opts.Engine, m.opts.Target, *opts
 	return m, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o)} }
 }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -122,14 +121,8 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 	}
 
 	// replay, as a run of its own: a later ctrl+r cancels it like any run
-	if m.cancel != nil {
-		m.cancel()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
+	ctx := m.beginRun(run.Model, false)
 	m.response.Start(run.Model + " · recorded")
-	m.status.Start(run.Model)
 	pump := startReplayPump(ctx, s, run.Run, 1)
 	id := m.runID
 	cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, pump: pump} },

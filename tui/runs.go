@@ -209,21 +209,33 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if len(req.Tools) > 0 && m.prompt.MaxTurns != 1 {
 		return m.startConversation(req)
 	}
-	m.calls = nil
-	m.tools.Reset()
+	ctx := m.beginRun(req.Model, true)
+	return m, openCmd(m.runID, m.opts.Engine, ctx, m.opts.Target, req)
+}
+
+// beginRun makes a new run current: the one in progress is cancelled (its
+// late events carry the old id and are dropped), the session file is
+// started if needed, and the panes are cleared. It returns the run's
+// context, whose cancel function stays here, in the model. A replay is not
+// recorded (record false): it is a record already.
+func (m *Model) beginRun(model string, record bool) context.Context {
 	if m.cancel != nil {
 		m.cancel()
 	}
-	if err := m.ensureRecorder(); err != nil {
-		// the run still goes ahead; only its record is missing
-		m.status.Error("session not recorded: " + err.Error())
+	if record {
+		if err := m.ensureRecorder(); err != nil {
+			// the run still goes ahead; only its record is missing
+			m.status.Error("session not recorded: " + err.Error())
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.runID++
-	m.response.Start(req.Model)
-	m.status.Start(req.Model)
-	return m, openCmd(m.runID, m.opts.Engine, ctx, m.opts.Target, req)
+	m.response.Start(model)
+	m.status.Start(model)
+	m.calls = nil
+	m.tools.Reset()
+	return ctx
 }
 
 func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
