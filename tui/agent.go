@@ -102,8 +102,9 @@ func (m Model) answerTrust(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // conversePump runs a conversation on its own goroutine, handing its events
 // and tool calls over like a single run's pump.
-func startConversePump(ctx context.Context, e *session.Engine, t session.Target, req api.ChatRequest, opts session.LoopOptions) *pump {
+func startConversePump(ctx context.Context, e *session.Engine, t session.Target, req api.ChatRequest, opts session.LoopOptions, step bool) *pump {
 	p := &pump{ch: make(chan pumped, maxBatch)}
+	wireAsks(ctx, p, &opts, step)
 	go func() {
 		defer close(p.ch)
 		lastTurn, wrote := 1, false
@@ -134,8 +135,8 @@ func startConversePump(ctx context.Context, e *session.Engine, t session.Target,
 // launch starts the conversation as the current run.
 func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model, tea.Cmd) {
 	ctx := m.beginRun(req.Model, true)
-	id, e, t, o := m.runID, m.opts.Engine, m.opts.Target, *opts
-	return m, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o)} }
+	id, e, t, o, step := m.runID, m.opts.Engine, m.opts.Target, *opts, m.stepMode
+	return m, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o, step)} }
 }
 
 // applyCall records a tool call's new state and shows it.

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"mstudio/api"
 	"mstudio/api/sim"
@@ -106,5 +109,66 @@ What's the weather in Lyon?
 	m, _ = key2(m, ctrl('r'))
 	if m.trustOffer != nil {
 		t.Fatal("trust is remembered for this version of the file")
+	}
+}
+
+const manualPrompt = `---
+name: manual
+model: mistral-small-latest
+maxTurns: 3
+toolDefs:
+  - name: get_weather
+    description: Weather in a city
+    inputSchema:
+      type: object
+      properties: {city: {type: string}}
+      required: [city]
+---
+What's the weather in Lyon?
+`
+
+// TestToolAnsweredByHand runs the real program: the loop stops on a tool
+// without a mock or command, the JSON editor takes the answer (refusing
+// broken JSON), and the conversation goes on with it.
+func TestToolAnsweredByHand(t *testing.T) {
+	p, err := prompts.Parse("manual", manualPrompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4, TokenRate: 5000}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(press("ctrl+r"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Answer the tool call by hand")) }, teatest.WithDuration(10*time.Second))
+	tm.Type(`{"temp_c": 7`)
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}) // broken JSON: refused
+	tm.Type(`}`)
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("ttft ")) }, teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if len(final.calls) != 1 || final.calls[0].State != "answered" || final.calls[0].Result != `{"temp_c":7}` {
+		t.Fatalf("calls %+v", final.calls)
+	}
+	if !strings.Contains(final.response.Answer(), "7") {
+		t.Fatalf("answer %q", final.response.Answer())
+	}
+}
+
+func TestStepModePausesBeforeTheNextCall(t *testing.T) {
+	src, _ := prompts.ExampleSource("weather")
+	p, _ := prompts.Parse("weather", src)
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4, TokenRate: 5000}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p, TrustPath: filepath.Join(t.TempDir(), "t.json")})
+	m.stepMode = true
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(press("ctrl+r"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Step mode")) }, teatest.WithDuration(10*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("ttft ")) }, teatest.WithDuration(10*time.Second))
+	tm.Quit()
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if len(final.calls) != 2 || strings.Contains(final.response.Answer(), "14:05") {
+		t.Fatalf("stopping before turn 2 keeps the calls but no final answer: %+v %q", final.calls, final.response.Answer())
 	}
 }

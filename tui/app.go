@@ -89,6 +89,11 @@ type Model struct {
 	calls    []tools.Call // the tool calls of the current conversation
 
 	trustOffer *trustOffer
+	// asks are the loop's questions waiting for the user (a tool to answer
+	// by hand, a step); answer edits the first when it is a tool's.
+	asks     []*ask
+	answer   *answerEditor
+	stepMode bool
 
 	// overlays: the browser and a diff view cover the main area when open
 	browser  browser.Model
@@ -391,6 +396,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.answerDraft(msg)
 	case m.trustOffer != nil && !key.Matches(msg, k.Quit):
 		return m.answerTrust(msg)
+	case len(m.asks) > 0 && !key.Matches(msg, k.Quit):
+		return m.askKey(msg)
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case m.diff != nil || m.browsing:
@@ -423,6 +430,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser()
 	case key.Matches(msg, k.DiffRecorded) && !m.capturing():
 		return m.diffWithRecorded()
+	case key.Matches(msg, k.Step) && !m.capturing():
+		m.stepMode = !m.stepMode
+		if m.stepMode {
+			return m, m.status.Note("step mode on: the studio asks before each model call after the first")
+		}
+		return m, m.status.Note("step mode off")
 	case key.Matches(msg, k.Edit):
 		m.setFocus(paneEditor)
 		var cmd tea.Cmd

@@ -12,6 +12,8 @@ type KeyMap struct {
 	// DiffRecorded compares the answer with the recorded one of the
 	// session opened last.
 	DiffRecorded key.Binding
+	// Step toggles step mode: a conversation pauses before each model call.
+	Step key.Binding
 	// HelpAlways opens help even while a pane takes typed text, where "?"
 	// is a character.
 	HelpAlways key.Binding
@@ -33,10 +35,11 @@ func DefaultKeyMap() KeyMap {
 		Fork:         key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
 		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
 		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff the answer with the recorded one (outside the editor)")),
+		Step:         key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "step mode: pause before each model call (outside the editor)")),
 	}
 }
 
 // global lists the keys for the help screen, in order.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.DiffRecorded, k.Help, k.HelpAlways, k.Quit}
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.DiffRecorded, k.Step, k.Help, k.HelpAlways, k.Quit}
 }

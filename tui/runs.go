@@ -30,6 +30,7 @@ type eventMsg struct {
 	pump   *pump
 	events []api.StreamEvent
 	calls  []session.ToolCallState
+	asks   []*ask
 	done   bool
 }
 
@@ -47,6 +48,7 @@ type pump struct {
 type pumped struct {
 	ev   api.StreamEvent
 	call *session.ToolCallState // a conversation's tool call, new or updated
+	ask  *ask                   // a question from the loop (see ask.go)
 	err  error
 }
 
@@ -130,9 +132,12 @@ func readCmd(id int, p *pump) tea.Cmd {
 	return func() tea.Msg {
 		msg := eventMsg{id: id, pump: p}
 		take := func(it pumped) {
-			if it.call != nil {
+			switch {
+			case it.ask != nil:
+				msg.asks = append(msg.asks, it.ask)
+			case it.call != nil:
 				msg.calls = append(msg.calls, *it.call)
-			} else {
+			default:
 				msg.events = append(msg.events, it.ev)
 			}
 		}
@@ -235,6 +240,7 @@ func (m *Model) beginRun(model string, record bool) context.Context {
 	m.status.Start(model)
 	m.calls = nil
 	m.tools.Reset()
+	m.asks, m.answer = nil, nil // the old loop stops asking with its context
 	return ctx
 }
 
@@ -251,6 +257,9 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		for _, c := range msg.calls {
 			m.applyCall(c)
+		}
+		for _, a := range msg.asks {
+			m.handleAsk(a)
 		}
 		var content, thinking strings.Builder
 		for _, ev := range msg.events {

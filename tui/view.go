@@ -113,6 +113,9 @@ func (m Model) render() string {
 		return frame.Fit(m.st.Warning.Render("The window is too small for mstudio.")+"\n"+
 			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
 	}
+	if len(m.asks) > 0 {
+		return frame.Render(m.st, "The conversation waits for you", true, m.width, m.height-1, m.askView()) + "\n" + m.status.View()
+	}
 	if m.trustOffer != nil {
 		return frame.Fit(m.trustView(), m.width, m.height-1) + "\n" + m.status.View()
 	}
