@@ -10,7 +10,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mstudio/api"
+	"mstudio/prompts"
 	"mstudio/session"
+	"mstudio/tui/editor"
 	"mstudio/tui/tools"
 )
 
@@ -169,4 +171,43 @@ func (m Model) trustView() string {
 	b.WriteString("  " + m.st.HelpKey.Render("y") + "  " + m.st.HelpDesc.Render("trust the file and run") + "\n")
 	b.WriteString("  " + m.st.HelpKey.Render("any other key") + "  " + m.st.HelpDesc.Render("do not run"))
 	return b.String()
+}
+
+// fileEditedMsg says the user's editor closed on the prompt file.
+type fileEditedMsg struct {
+	path string
+	err  error
+}
+
+// editPromptFile opens the prompt file itself in $EDITOR: the tools, their
+// answers (mstudio.tools) and maxTurns live in its front matter. The file is
+// read back when the editor closes; the next save records it as a version.
+func (m Model) editPromptFile() (tea.Model, tea.Cmd) {
+	path := m.prompt.Path
+	switch {
+	case path == "":
+		return m, m.status.Error("save the prompt first (ctrl+s): its tools live in its file")
+	case m.unsaved():
+		return m, m.status.Error("save first (ctrl+s): editing the file would set the unsaved changes aside")
+	}
+	cmd, err := editor.EditorCommand(path)
+	if err != nil {
+		return m, m.status.Error(err.Error())
+	}
+	return m, tea.ExecProcess(cmd, func(err error) tea.Msg { return fileEditedMsg{path: path, err: err} })
+}
+
+func (m Model) fileEdited(msg fileEditedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.status.Error("the editor failed: " + msg.err.Error())
+	}
+	p, err := prompts.Load(msg.path)
+	if err != nil {
+		return m, m.status.Error(err.Error()) // file:line: problem; the studio keeps what it had
+	}
+	version := m.version
+	m.closeRecorder()
+	m.openPrompt(p)
+	m.version = version
+	return m, m.status.Note("reloaded " + msg.path + " · ctrl+s records it as a new version")
 }

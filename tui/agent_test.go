@@ -172,3 +172,31 @@ func TestStepModePausesBeforeTheNextCall(t *testing.T) {
 		t.Fatalf("stopping before turn 2 keeps the calls but no final answer: %+v %q", final.calls, final.response.Answer())
 	}
 }
+
+func TestToolsAreEditedInTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.prompt")
+	src, _ := prompts.ExampleSource("weather")
+	os.WriteFile(path, []byte(src), 0o644)
+	p, _ := prompts.Load(path)
+	m := studioOn(t, p, filepath.Join(t.TempDir(), "t.json"))
+	// as if the user's editor added a tool and closed
+	edited := strings.Replace(src, "toolDefs:", "toolDefs:\n  - name: get_news\n    description: Headlines\n    inputSchema: {type: object, properties: {city: {type: string}}}", 1)
+	os.WriteFile(path, []byte(edited), 0o644)
+	m = update(m, fileEditedMsg{path: path})
+	req, err := m.Request()
+	if err != nil || len(req.Tools) != 3 {
+		t.Fatalf("tools after the edit: %d (%v)", len(req.Tools), err)
+	}
+	// a broken edit keeps what the studio had and says where
+	os.WriteFile(path, []byte("---\nname: [\n---\nhi\n"), 0o644)
+	m = update(m, fileEditedMsg{path: path})
+	if !strings.Contains(m.status.Message(), "w.prompt:") {
+		t.Fatalf("status %q", m.status.Message())
+	}
+	if req, _ := m.Request(); len(req.Tools) != 3 {
+		t.Fatal("a broken file must not replace the prompt")
+	}
+	m, _ = key2(m, press("e"))
+	_ = m
+}

@@ -294,6 +294,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case params.ChangedMsg:
 		m.dirty = true
 		return afterChange(m, nil)
+	case tools.EditToolsMsg:
+		return m.editPromptFile()
+	case fileEditedMsg:
+		return m.fileEdited(msg)
 	case tools.CopiedMsg:
 		if msg.Bytes == 0 {
 			return m, m.status.Note(msg.What)

@@ -50,7 +50,7 @@ type CopiedMsg struct {
 // KeyMap holds the pane's keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Toggle, ToggleAll, Copy                 key.Binding
+	Toggle, ToggleAll, Copy, Edit           key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys. Space toggles here rather than
@@ -66,8 +66,13 @@ func DefaultKeyMap() KeyMap {
 		Toggle:    key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "expand/collapse")),
 		ToggleAll: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "expand/collapse all")),
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy result")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the tools (the prompt file) in $EDITOR")),
 	}
 }
+
+// EditToolsMsg asks the root to open the prompt file, where the tools are
+// defined, in the user's editor.
+type EditToolsMsg struct{}
 
 // Model is the tool-call pane.
 type Model struct {
@@ -255,6 +260,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.open[callKey(m.calls, m.cursor)] = !m.isOpen(m.cursor)
 			m.layout()
 			m.revealExpansion()
+		case key.Matches(msg, m.keys.Edit):
+			return m, func() tea.Msg { return EditToolsMsg{} }
 		case key.Matches(msg, m.keys.ToggleAll):
 			m.toggleAll()
 		case key.Matches(msg, m.keys.Copy):
@@ -379,5 +386,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Toggle, k.ToggleAll, k.Copy}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Toggle, k.ToggleAll, k.Copy, k.Edit}}
 }
