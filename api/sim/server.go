@@ -196,6 +196,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if allow(w, r, http.MethodPost) {
 			s.fim(w, r, body, f)
 		}
+	case path == "/v1/agents" || strings.HasPrefix(path, "/v1/agents/"):
+		s.agents(w, r, path)
+	case path == "/v1/conversations" || strings.HasPrefix(path, "/v1/conversations/"):
+		s.conversations(w, r, path, body, f)
 	default:
 		writeRaw(w, http.StatusNotFound, `{"detail":"Not Found"}`)
 	}
