@@ -200,3 +200,40 @@ func TestToolsAreEditedInTheFile(t *testing.T) {
 	m, _ = key2(m, press("e"))
 	_ = m
 }
+
+func TestAgentsTalkThroughConversations(t *testing.T) {
+	src, _ := prompts.ExampleSource("weather")
+	p, _ := prompts.Parse("weather", src)
+	target := simTarget(t, sim.Options{Seed: 4})
+	m := New(Options{Target: target, Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p, TrustPath: filepath.Join(t.TempDir(), "t.json")})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = update(m, m.loadModelsCmd()())
+	found := false
+	for _, e := range m.models.Entries() {
+		found = found || e.ID == agentPrefix+sim.AgentWeather
+	}
+	if !found {
+		t.Fatal("the workspace's agents are listed with the models")
+	}
+	// the weather agent calls get_weather: answered by the prompt's mock
+	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentWeather})
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	if m.response.State() != response.Done {
+		t.Fatalf("state %v: %s", m.response.State(), m.status.Message())
+	}
+	var answered bool
+	for _, c := range m.calls {
+		answered = answered || (c.Name == "get_weather" && c.State == "answered" && strings.Contains(c.Result, "21"))
+	}
+	if !answered || !strings.Contains(m.response.Answer(), "21") {
+		t.Fatalf("calls %+v answer %q", m.calls, m.response.Answer())
+	}
+	// the research agent runs web_search on Mistral's side
+	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentResearch})
+	m, cmd = key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	if len(m.calls) == 0 || m.calls[0].Name != "web_search" || m.calls[0].State != "answered" || m.response.Answer() == "" {
+		t.Fatalf("calls %+v answer %q", m.calls, m.response.Answer())
+	}
+}

@@ -237,7 +237,15 @@ func (m Model) loadModelsCmd() tea.Cmd {
 		if err != nil {
 			return models.LoadedMsg{Err: err}
 		}
-		return models.LoadedMsg{Entries: api.FoldAliases(cards)}
+		entries := api.FoldAliases(cards)
+		// The workspace's agents, where the endpoint has them (not the
+		// regional hosts, nor self-hosted servers): listed after the models.
+		if client.Dialect() == api.DialectMistral {
+			if agents, _, err := client.Agents(ctx); err == nil {
+				entries = append(entries, agentEntries(agents)...)
+			}
+		}
+		return models.LoadedMsg{Entries: entries}
 	}
 }
 

@@ -211,6 +211,9 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if m.opts.Target.Client == nil {
 		return m, m.status.Error("no endpoint to run on")
 	}
+	if m.isAgent() {
+		return m.startAgentRun(req)
+	}
 	if len(req.Tools) > 0 && m.prompt.MaxTurns != 1 {
 		return m.startConversation(req)
 	}

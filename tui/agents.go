@@ -1,0 +1,230 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/session"
+	"mstudio/tui/tools"
+)
+
+// Mistral's agents in the studio: the workspace's agents are listed in the
+// models pane (as "agent:ID"); choosing one makes ctrl+r talk to it through
+// the Conversations API. The conversation's answer streams into the answer
+// pane, and its built-in tool executions and function calls show in the
+// tools pane. Each run starts a conversation with the editor's turns as its
+// inputs, so continuing is forking from the answer (ctrl+x) and running
+// again.
+
+// agentPrefix marks an agent among the model ids.
+const agentPrefix = "agent:"
+
+// agentEntries turns the workspace's agents into model-list entries.
+func agentEntries(agents []api.Agent) []api.ModelEntry {
+	var out []api.ModelEntry
+	for _, a := range agents {
+		card := api.ModelCard{
+			ID: agentPrefix + a.ID, Name: a.Name, Type: "agent",
+			Description: strings.TrimSpace("agent on " + a.Model + " · " + a.Description),
+		}
+		for _, t := range a.Tools {
+			if t.Type == "function" {
+				card.Capabilities.FunctionCalling = true
+			}
+		}
+		card.Capabilities.CompletionChat = true
+		out = append(out, api.ModelEntry{ModelCard: card, IDs: []string{card.ID}})
+	}
+	return out
+}
+
+// isAgent reports whether the chosen model is an agent.
+func (m Model) isAgent() bool { return strings.HasPrefix(m.model, agentPrefix) }
+
+// conversationInputs writes the request's messages as conversation entries:
+// the agent has its own instructions, so a system message becomes the
+// conversation's instructions instead.
+func conversationInputs(req api.ChatRequest) (json.RawMessage, string) {
+	type entry struct {
+		Object  string      `json:"object"`
+		Type    string      `json:"type"`
+		Role    string      `json:"role"`
+		Content api.Content `json:"content"`
+	}
+	var entries []entry
+	var instructions []string
+	for _, msg := range req.Messages {
+		switch msg.Role {
+		case api.RoleSystem:
+			instructions = append(instructions, msg.Content.String())
+		case api.RoleUser, api.RoleAssistant:
+			entries = append(entries, entry{Object: "entry", Type: "message.input", Role: msg.Role, Content: api.Text(msg.Content.String())})
+		}
+	}
+	data, _ := json.Marshal(entries)
+	return data, strings.Join(instructions, "\n\n")
+}
+
+// startAgentRun talks to the chosen agent. Function calls the agent makes
+// are answered like a prompt's tools (mstudio.tools mocks and trusted
+// commands, or by hand) and sent back, up to the prompt's maxTurns.
+func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
+	opts, _, err := m.loopOptions()
+	if err != nil {
+		return m, m.status.Error(err.Error())
+	}
+	agent := strings.TrimPrefix(m.model, agentPrefix)
+	inputs, _ := conversationInputs(req)
+	creq := api.ConversationRequest{Inputs: inputs, AgentID: agent}
+	ctx := m.beginRun(m.model, false)
+	id, client, label := m.runID, m.opts.Target.Client, m.model
+	return m, func() tea.Msg {
+		p := &pump{ch: make(chan pumped, maxBatch)}
+		wireAsks(ctx, p, &opts, false)
+		go runConversation(ctx, p, client, creq, label, opts)
+		return openedMsg{id: id, pump: p}
+	}
+}
+
+// runConversation reads the agent's answers on the pump's goroutine: text
+// and thinking go out as stream events, built-in tool executions and
+// function calls as tool-call states; function calls are answered and the
+// conversation appended to until the agent answers without them.
+func runConversation(ctx context.Context, p *pump, c *api.Client, req api.ConversationRequest, label string, opts session.LoopOptions) {
+	defer close(p.ch)
+	start := time.Now()
+	res := session.Result{Model: label, Endpoint: c.Endpoint().Name}
+	finish := func(err error) {
+		res.Latency = time.Since(start)
+		if err != nil && !errors.Is(err, io.EOF) {
+			res.Err = err
+		}
+		p.res = res
+		p.ch <- pumped{err: io.EOF}
+	}
+	maxTurns := opts.MaxTurns
+	if maxTurns < 1 {
+		maxTurns = session.DefaultMaxTurns
+	}
+	var text strings.Builder
+	seen := map[string]string{} // output key -> the state last shown
+	s, err := c.StartConversation(ctx, req)
+	for turn := 1; ; turn++ {
+		if err != nil {
+			finish(err)
+			return
+		}
+		res.Meta = s.Meta()
+		for {
+			ev, err := s.Next()
+			acc := s.Accumulator()
+			if err == nil && ev.Type == api.ConvMessageDelta {
+				up := api.StreamEvent{Update: api.Update{Content: ev.Content.String(), Thinking: ev.Content.Thinking()}}
+				text.WriteString(up.Content)
+				if res.TTFT == 0 && (up.Content != "" || up.Thinking != "") {
+					res.TTFT = time.Since(start)
+				}
+				p.send(ctx, pumped{ev: up})
+			}
+			for _, out := range append(acc.ToolExecutions(), acc.FunctionCalls()...) {
+				call := agentCall(out, turn)
+				if key := out.Type + out.ID + out.ToolCallID; seen[key] != call.State+call.Arguments {
+					seen[key] = call.State + call.Arguments
+					p.send(ctx, pumped{call: &call})
+				}
+			}
+			if err != nil {
+				s.Close()
+				res.Message = api.Message{Role: api.RoleAssistant, Content: api.Text(text.String())}
+				res.Usage = addUsage(res.Usage, acc.Usage)
+				if !errors.Is(err, io.EOF) {
+					finish(err)
+					return
+				}
+				break
+			}
+		}
+		acc := s.Accumulator()
+		calls := acc.FunctionCalls()
+		if len(calls) == 0 || turn >= maxTurns {
+			finish(nil)
+			return
+		}
+		var results []api.FunctionResult
+		for _, out := range calls {
+			call := agentCall(out, turn)
+			answer, err := answerAgentCall(ctx, opts, call)
+			if err != nil {
+				call.State, call.Error, answer = tools.StateFailed, err.Error(), `{"error": `+jsonString(err.Error())+`}`
+			} else {
+				call.State, call.Result = tools.StateAnswered, answer
+			}
+			p.send(ctx, pumped{call: &call})
+			results = append(results, api.FunctionResult{ToolCallID: out.ToolCallID, Result: answer})
+		}
+		if text.Len() > 0 {
+			text.WriteString("\n\n")
+			p.send(ctx, pumped{ev: api.StreamEvent{Update: api.Update{Content: "\n\n"}}})
+		}
+		s, err = c.AppendConversation(ctx, acc.ConversationID, api.ConversationRequest{Inputs: api.FunctionResultInputs(results...)})
+	}
+}
+
+// answerAgentCall answers one function call the way a prompt's tool is
+// answered: its mock, its command (only in a trusted file), or by hand.
+func answerAgentCall(ctx context.Context, opts session.LoopOptions, call session.ToolCallState) (string, error) {
+	h, ok := opts.Handlers[call.Name]
+	switch {
+	case ok && h.Kind == session.HandlerMock:
+		return h.Mock, nil
+	case ok && h.Kind == session.HandlerCommand:
+		if opts.Trust == nil || !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
+			return "", errors.New("the prompt file is not trusted to run commands: run a prompt of it once to be asked")
+		}
+		return h.RunCommand(ctx, call.Arguments)
+	case opts.Answer != nil:
+		return opts.Answer(ctx, call)
+	}
+	return "", errors.New(call.Name + " has no mock or command")
+}
+
+func addUsage(a, b *api.Usage) *api.Usage {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		u := *b
+		return &u
+	}
+	return &api.Usage{PromptTokens: a.PromptTokens + b.PromptTokens, CompletionTokens: a.CompletionTokens + b.CompletionTokens, TotalTokens: a.TotalTokens + b.TotalTokens}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// agentCall shows a conversation output in the tools pane: a built-in
+// tool execution (answered by Mistral, its info as the result) or a
+// function call (for the studio to answer).
+func agentCall(out api.ConversationOutput, turn int) session.ToolCallState {
+	call := session.ToolCallState{Turn: turn, ID: out.ToolCallID, Name: out.Name, Arguments: out.Arguments, State: tools.StatePending}
+	if call.ID == "" {
+		call.ID = out.ID
+	}
+	if out.Type == api.OutputToolExecution && out.Done {
+		call.State = tools.StateAnswered
+		call.Result = string(out.Info)
+		if call.Result == "" {
+			call.Result = "(run by Mistral)"
+		}
+	}
+	return call
+}
