@@ -133,7 +133,8 @@ func runConversation(ctx context.Context, p *pump, c *api.Client, req api.Conver
 				}
 				p.send(ctx, pumped{ev: up})
 			}
-			for _, out := range append(acc.ToolExecutions(), acc.FunctionCalls()...) {
+			outs := append(append(acc.ToolExecutions(), acc.FunctionCalls()...), acc.Handoffs()...)
+			for _, out := range outs {
 				call := agentCall(out, turn)
 				if key := out.Type + out.ID + out.ToolCallID; seen[key] != call.State+call.Arguments {
 					seen[key] = call.State + call.Arguments
@@ -219,6 +220,15 @@ func agentCall(out api.ConversationOutput, turn int) session.ToolCallState {
 	if call.ID == "" {
 		call.ID = out.ID
 	}
+	if out.Type == api.OutputHandoff {
+		// a handoff from one agent to another: shown as a step of its own
+		call.Name = "handoff"
+		call.Arguments = `{"from":` + jsonString(cmpOr(out.PreviousAgentName, out.PreviousAgentID)) + `,"to":` + jsonString(cmpOr(out.NextAgentName, out.NextAgentID)) + `}`
+		if out.Done {
+			call.State, call.Result = tools.StateAnswered, "handed over"
+		}
+		return call
+	}
 	if out.Type == api.OutputToolExecution && out.Done {
 		call.State = tools.StateAnswered
 		call.Result = string(out.Info)
@@ -227,4 +237,11 @@ func agentCall(out api.ConversationOutput, turn int) session.ToolCallState {
 		}
 	}
 	return call
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
