@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -223,7 +224,7 @@ func agentCall(out api.ConversationOutput, turn int) session.ToolCallState {
 	if out.Type == api.OutputHandoff {
 		// a handoff from one agent to another: shown as a step of its own
 		call.Name = "handoff"
-		call.Arguments = `{"from":` + jsonString(cmpOr(out.PreviousAgentName, out.PreviousAgentID)) + `,"to":` + jsonString(cmpOr(out.NextAgentName, out.NextAgentID)) + `}`
+		call.Arguments = `{"from":` + jsonString(cmp.Or(out.PreviousAgentName, out.PreviousAgentID)) + `,"to":` + jsonString(cmp.Or(out.NextAgentName, out.NextAgentID)) + `}`
 		if out.Done {
 			call.State, call.Result = tools.StateAnswered, "handed over"
 		}
@@ -237,11 +238,4 @@ func agentCall(out api.ConversationOutput, turn int) session.ToolCallState {
 		}
 	}
 	return call
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
