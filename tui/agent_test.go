@@ -237,3 +237,39 @@ func TestAgentsTalkThroughConversations(t *testing.T) {
 		t.Fatalf("calls %+v answer %q", m.calls, m.response.Answer())
 	}
 }
+
+func TestForkingAnAgentsAnswerContinuesItsConversation(t *testing.T) {
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4}), Endpoint: "sim", Offline: true, Theme: "dark", SaveDir: t.TempDir()})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = update(m, m.loadModelsCmd()())
+	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentEditor})
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	if m.conv == nil || m.conv.id == "" {
+		t.Fatalf("the conversation is remembered: %+v (%s)", m.conv, m.status.Message())
+	}
+	first := m.conv.id
+	m.setFocus(paneResponse)
+	m, _ = key2(m, ctrl('x')) // fork from the answer: a new empty user turn
+	for _, r := range "And in winter?" {
+		m = update(m, press(string(r)))
+	}
+	if id, more := m.continuation(); id != first || more != "And in winter?" {
+		t.Fatalf("continuation %q %q", id, more)
+	}
+	m, cmd = key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	if m.response.State() != response.Done || m.conv == nil || m.conv.id != first {
+		t.Fatalf("appended to %v, state %v: %s", m.conv, m.response.State(), m.status.Message())
+	}
+	// R asks again for the last answer: a restart from the entry before it
+	if m.conv.before == "" || m.conv.inputs != "And in winter?" {
+		t.Fatalf("restart point %+v", m.conv)
+	}
+	m.setFocus(paneResponse)
+	m, cmd = key2(m, press("R"))
+	m = do(t, m, cmd)
+	if m.response.State() != response.Done || m.response.Answer() == "" || m.conv == nil {
+		t.Fatalf("restart: state %v: %s", m.response.State(), m.status.Message())
+	}
+}

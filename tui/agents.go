@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mstudio/api"
+	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/tui/tools"
 )
@@ -73,6 +74,86 @@ func conversationInputs(req api.ChatRequest) (json.RawMessage, string) {
 	return data, strings.Join(instructions, "\n\n")
 }
 
+// convState is the agent conversation the editor continues: its id, and
+// the turns it holds so far (what was sent, and the agent's answer).
+type convState struct {
+	agent string
+	id    string
+	turns []prompts.Turn
+	// lastEntry is the agent's last output entry; before is the one the
+	// run before ended on (the entry a restart of the last answer starts
+	// from), and inputs what the last run sent after it.
+	lastEntry, before, inputs string
+}
+
+// rememberConversation keeps what an agent run left, so that adding turns
+// after the answer and running again continues the same conversation.
+func (m *Model) rememberConversation(id, lastEntry, answer string) {
+	turns := docTurns(m.editor.Document())
+	before, inputs := "", m.pendingInputs
+	if c := m.conv; c != nil && c.id == id {
+		before = c.lastEntry // a continued conversation: the last answer came after this
+	}
+	turns = append(turns, prompts.Turn{Role: api.RoleAssistant, Text: answer})
+	m.conv = &convState{agent: m.model, id: id, turns: turns, lastEntry: lastEntry, before: before, inputs: inputs}
+}
+
+// restartAgent asks the agent again for its last answer: the conversation
+// is restarted from the entry before it, with the same inputs (a
+// conversation of one answer is simply started again).
+func (m Model) restartAgent() (tea.Model, tea.Cmd) {
+	c := m.conv
+	if c == nil || c.agent != m.model || !m.isAgent() {
+		return m, m.status.Error("restart needs an agent's answer: run an agent first")
+	}
+	if c.before == "" {
+		m.conv = nil
+		return m.startRun()
+	}
+	opts, _, err := m.loopOptions()
+	if err != nil {
+		return m, m.status.Error(err.Error())
+	}
+	req := api.ConversationRequest{Inputs: api.TextInputs(c.inputs)}
+	ctx := m.beginRun(m.model, false)
+	id, client, label, conv, from := m.runID, m.opts.Target.Client, m.model, c.id, c.before
+	m.pendingInputs = c.inputs
+	return m, func() tea.Msg {
+		p := &pump{ch: make(chan pumped, maxBatch)}
+		wireAsks(ctx, p, &opts, false)
+		go runConversationFrom(ctx, p, client, req, conv, from, label, opts)
+		return openedMsg{id: id, pump: p}
+	}
+}
+
+// continuation returns the user text to append when the editor extends
+// the remembered conversation with new user turns; "" when it does not.
+func (m Model) continuation() (id, text string) {
+	c := m.conv
+	turns := docTurns(m.editor.Document())
+	if c == nil || c.agent != m.model || len(turns) <= len(c.turns) {
+		return "", ""
+	}
+	for i, t := range c.turns {
+		if t.Role != turns[i].Role || strings.TrimSpace(t.Text) != strings.TrimSpace(turns[i].Text) {
+			return "", ""
+		}
+	}
+	var parts []string
+	for _, t := range turns[len(c.turns):] {
+		if t.Role != api.RoleUser {
+			return "", ""
+		}
+		if strings.TrimSpace(t.Text) != "" {
+			parts = append(parts, t.Text)
+		}
+	}
+	if len(parts) == 0 {
+		return "", ""
+	}
+	return c.id, strings.Join(parts, "\n\n")
+}
+
 // startAgentRun talks to the chosen agent. Function calls the agent makes
 // are answered like a prompt's tools (mstudio.tools mocks and trusted
 // commands, or by hand) and sent back, up to the prompt's maxTurns.
@@ -84,12 +165,19 @@ func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
 	agent := strings.TrimPrefix(m.model, agentPrefix)
 	inputs, _ := conversationInputs(req)
 	creq := api.ConversationRequest{Inputs: inputs, AgentID: agent}
+	// turns added after the agent's last answer continue its conversation
+	convID, more := m.continuation()
+	m.pendingInputs = lastUserText(req)
+	if convID != "" {
+		creq = api.ConversationRequest{Inputs: api.TextInputs(more)}
+		m.pendingInputs = more
+	}
 	ctx := m.beginRun(m.model, false)
 	id, client, label := m.runID, m.opts.Target.Client, m.model
 	return m, func() tea.Msg {
 		p := &pump{ch: make(chan pumped, maxBatch)}
 		wireAsks(ctx, p, &opts, false)
-		go runConversation(ctx, p, client, creq, label, opts)
+		go runConversation(ctx, p, client, creq, convID, label, opts)
 		return openedMsg{id: id, pump: p}
 	}
 }
@@ -98,7 +186,24 @@ func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
 // and thinking go out as stream events, built-in tool executions and
 // function calls as tool-call states; function calls are answered and the
 // conversation appended to until the agent answers without them.
-func runConversation(ctx context.Context, p *pump, c *api.Client, req api.ConversationRequest, label string, opts session.LoopOptions) {
+func runConversation(ctx context.Context, p *pump, c *api.Client, req api.ConversationRequest, convID, label string, opts session.LoopOptions) {
+	runConversationFrom(ctx, p, c, req, convID, "", label, opts)
+}
+
+// lastUserText is the last user message of a request: what a restart sends
+// again.
+func lastUserText(req api.ChatRequest) string {
+	for i := len(req.Messages) - 1; i >= 0; i-- {
+		if req.Messages[i].Role == api.RoleUser {
+			return req.Messages[i].Content.String()
+		}
+	}
+	return ""
+}
+
+// runConversationFrom is runConversation that starts (no id), appends (an
+// id) or restarts from an entry (an id and fromEntry).
+func runConversationFrom(ctx context.Context, p *pump, c *api.Client, req api.ConversationRequest, convID, fromEntry, label string, opts session.LoopOptions) {
 	defer close(p.ch)
 	start := time.Now()
 	res := session.Result{Model: label, Endpoint: c.Endpoint().Name}
@@ -116,7 +221,16 @@ func runConversation(ctx context.Context, p *pump, c *api.Client, req api.Conver
 	}
 	var text strings.Builder
 	seen := map[string]string{} // output key -> the state last shown
-	s, err := c.StartConversation(ctx, req)
+	var s *api.ConversationStream
+	var err error
+	switch {
+	case convID != "" && fromEntry != "":
+		s, err = c.RestartConversation(ctx, convID, fromEntry, req)
+	case convID != "":
+		s, err = c.AppendConversation(ctx, convID, req)
+	default:
+		s, err = c.StartConversation(ctx, req)
+	}
 	for turn := 1; ; turn++ {
 		if err != nil {
 			finish(err)
@@ -154,6 +268,12 @@ func runConversation(ctx context.Context, p *pump, c *api.Client, req api.Conver
 			}
 		}
 		acc := s.Accumulator()
+		if acc.ConversationID != "" {
+			p.convID = acc.ConversationID
+		}
+		if e := acc.LastEntryID(); e != "" {
+			p.lastEntry = e
+		}
 		calls := acc.FunctionCalls()
 		if len(calls) == 0 || turn >= maxTurns {
 			finish(nil)

@@ -91,9 +91,13 @@ type Model struct {
 	trustOffer *trustOffer
 	// asks are the loop's questions waiting for the user (a tool to answer
 	// by hand, a step); answer edits the first when it is a tool's.
-	asks     []*ask
-	answer   *answerEditor
-	stepMode bool
+	conv *convState // the agent conversation the editor continues
+	// pendingInputs is what the agent run in progress sent, remembered
+	// with its conversation when it ends.
+	pendingInputs string
+	asks          []*ask
+	answer        *answerEditor
+	stepMode      bool
 
 	// overlays: the browser and a diff view cover the main area when open
 	browser  browser.Model
@@ -187,6 +191,7 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 		}
 	}
 	m.calls = nil
+	m.conv = nil
 	m.tools.Reset()
 	m.layout() // the tools pane comes and goes with the prompt's tools
 	m.editor.Load(doc)
@@ -442,6 +447,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser()
 	case key.Matches(msg, k.DiffRecorded) && !m.capturing():
 		return m.diffWithRecorded()
+	case key.Matches(msg, k.Restart) && !m.capturing():
+		return m.restartAgent()
 	case key.Matches(msg, k.Step) && !m.capturing():
 		m.stepMode = !m.stepMode
 		if m.stepMode {

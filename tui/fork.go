@@ -48,11 +48,13 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	params := m.params.Params()
 	model := m.model
 	m.closeRecorder() // the fork's runs go to a session of its own
+	conv := m.conv    // a fork from an agent's answer continues its conversation
 	m.prompt = forked
 	m.editor.Load(doc)
 	m.params.SetParams(params)
 	m.setModel(model)
 	m.dirty = true
+	m.conv = conv
 	m.setFocus(paneEditor)
 	return m, tea.Batch(m.focusCmd(), m.status.Note(fmt.Sprintf("forked as %s (unsaved) · ctrl+s saves it", name)))
 }

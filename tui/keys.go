@@ -14,6 +14,8 @@ type KeyMap struct {
 	DiffRecorded key.Binding
 	// Step toggles step mode: a conversation pauses before each model call.
 	Step key.Binding
+	// Restart asks an agent again for its last answer.
+	Restart key.Binding
 	// HelpAlways opens help even while a pane takes typed text, where "?"
 	// is a character.
 	HelpAlways key.Binding
@@ -35,11 +37,12 @@ func DefaultKeyMap() KeyMap {
 		Fork:         key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
 		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
 		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff the answer with the recorded one (outside the editor)")),
+		Restart:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart an agent's conversation before its last answer (outside the editor)")),
 		Step:         key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "step mode: pause before each model call (outside the editor)")),
 	}
 }
 
 // global lists the keys for the help screen, in order.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.DiffRecorded, k.Step, k.Help, k.HelpAlways, k.Quit}
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.DiffRecorded, k.Step, k.Restart, k.Help, k.HelpAlways, k.Quit}
 }

@@ -41,8 +41,11 @@ type eventMsg struct {
 type pump struct {
 	ch chan pumped
 	// res is the run's result, written by the pump's goroutine before it
-	// sends the last item: reading it after that item is safe.
-	res session.Result
+	// sends the last item: reading it after that item is safe. convID is
+	// an agent conversation's id, written the same way.
+	res       session.Result
+	convID    string
+	lastEntry string // the agent's last output entry, for a later restart
 }
 
 type pumped struct {
@@ -275,6 +278,9 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.response, cmd = m.response.Update(response.DeltaMsg{Content: content.String(), Thinking: thinking.String()})
 		}
 		if msg.done {
+			if m.isAgent() && msg.pump.convID != "" {
+				m.rememberConversation(msg.pump.convID, msg.pump.lastEntry, msg.pump.res.Content())
+			}
 			next, fin := m.finishRun(msg.pump.res)
 			return next, tea.Batch(cmd, fin)
 		}
