@@ -51,7 +51,8 @@ Without --json, the answer streams to stdout as it arrives, thinking goes to
 stderr, and a summary line follows on stderr:
   model · endpoint · ttft ms · tok/s · tokens in / out · cost
 With several models, each answer is printed when all are done, under a
-header line with its model and figures.
+header line with its model and figures; on a terminal, as a side-by-side
+table instead: one column per model, its figures, then its answer.
 
 Flags:
   -p, --prompt TEXT    inline prompt template ("-" = stdin)
@@ -66,6 +67,13 @@ Flags:
                        and nothing else on stdout
   --parallel N         runs at once with several models (default: the config
                        file's parallel, else 4)
+  --vars-file FILE     a matrix run: the prompt's variables from a CSV file
+                       (header row = names) or JSON Lines (.jsonl, .ndjson;
+                       one object a line); every row on every -m model, at
+                       most --parallel at once. Row values override --var.
+                       Prints a table (row, model, state, latency, tokens,
+                       cost, answer), or with --json an array with one record
+                       per cell plus "row" (from 0) and "vars"
   --save               record the run(s) in a session file (the exact request,
                        every event with its time, the results; never the key),
                        sessions/YYYY-MM-DD/HHMMSS-PROMPT.jsonl; its path is

@@ -30,6 +30,7 @@ type runOptions struct {
 	parallel   int      // --parallel; 0 = the config file's
 	maxTurns   int      // --max-turns; 0 = the prompt's maxTurns, else 5
 	trust      bool     // --trust: trust the prompt file's command tools
+	varsFile   string   // --vars-file: a matrix run, one request per row
 	saving     saveFlags
 }
 
@@ -71,6 +72,7 @@ func parseRunArgs(args []string) (runOptions, error) {
 		return nil
 	})
 	fs.BoolVar(&o.trust, "trust", false, "")
+	fs.StringVar(&o.varsFile, "vars-file", "", "")
 	o.saving.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -280,7 +282,17 @@ func (a *app) run(args []string) int {
 	if err != nil {
 		return a.fail("run", err)
 	}
-	req, err := buildRequest(p, o)
+	var req api.ChatRequest
+	var rows []map[string]string
+	var reqs []api.ChatRequest
+	if o.varsFile != "" {
+		rows, reqs, err = readMatrix(p, o)
+		if err == nil {
+			req = reqs[0]
+		}
+	} else {
+		req, err = buildRequest(p, o)
+	}
 	if err != nil {
 		return a.fail("run", err)
 	}
@@ -317,6 +329,12 @@ func (a *app) run(args []string) int {
 	if err != nil {
 		return a.fail("run", err)
 	}
+	if loop != nil && reqs != nil {
+		return a.fail("run", usagef("--vars-file does not run the agent loop; add --max-turns 1"))
+	}
+	if reqs != nil {
+		return a.runMatrix(engine, targets, rows, reqs, parallel, o.jsonOutput)
+	}
 	if loop != nil {
 		return a.runLoop(engine, targets, req, *loop, parallel, o.jsonOutput)
 	}
@@ -335,7 +353,7 @@ func (a *app) run(args []string) int {
 			return a.fail("run", err)
 		}
 	} else if len(targets) > 1 {
-		a.printAll(results)
+		a.printCompare(results)
 	}
 	status := ExitOK
 	for _, r := range results {
@@ -478,7 +496,7 @@ func (a *app) runLoop(engine *session.Engine, targets []session.Target, req api.
 			return a.fail("run", err)
 		}
 	} else if len(targets) > 1 {
-		a.printAll(results)
+		a.printCompare(results)
 	}
 	status := ExitOK
 	for _, r := range results {
