@@ -22,6 +22,7 @@ import (
 	"mstudio/session"
 	"mstudio/themes"
 	"mstudio/tui/browser"
+	"mstudio/tui/compare"
 	"mstudio/tui/diffview"
 	"mstudio/tui/editor"
 	"mstudio/tui/models"
@@ -68,6 +69,7 @@ type pane int
 const (
 	paneEditor pane = iota
 	paneResponse
+	paneCompare
 	paneTools
 	paneModels
 	paneParams
@@ -92,6 +94,12 @@ type Model struct {
 	// asks are the loop's questions waiting for the user (a tool to answer
 	// by hand, a step); answer edits the first when it is a tool's.
 	conv *convState // the agent conversation the editor continues
+	// compare mode: the columns, the view, how many columns still run, and
+	// the prompt's parameters set aside while a column's are edited
+	cols         []compareCol
+	compare      compare.Model
+	running      int
+	promptParams *api.ChatRequest
 	// pendingInputs is what the agent run in progress sent, remembered
 	// with its conversation when it ends.
 	pendingInputs string
@@ -156,6 +164,7 @@ func New(opts Options) Model {
 		editor:   editor.New(st),
 		response: response.New(st),
 		tools:    tools.New(st),
+		compare:  compare.New(st, nil),
 		status:   status.New(st),
 		browser:  browser.New(st),
 		frames:   &frameCache{},
@@ -192,6 +201,7 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 	}
 	m.calls = nil
 	m.conv = nil
+	m.cols, m.promptParams = nil, nil
 	m.tools.Reset()
 	m.layout() // the tools pane comes and goes with the prompt's tools
 	m.editor.Load(doc)
@@ -305,8 +315,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return afterChange(m, m.status.Note("model: "+msg.ID))
 	case params.ChangedMsg:
-		m.dirty = true
+		if m.paramsChanged() {
+			m.dirty = true
+		}
 		return afterChange(m, nil)
+	case compare.DiffMsg:
+		m.diffColumns(msg.A, msg.B)
+		return m, nil
+	case compare.KeepMsg:
+		return m.keepColumn(msg.Index)
 	case tools.EditToolsMsg:
 		return m.editPromptFile()
 	case fileEditedMsg:
@@ -385,6 +402,8 @@ func (m Model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 		m.params, cmd = m.params.Update(msg)
 	case in(ed):
 		m.editor, cmd = m.editor.Update(msg)
+	case m.comparing():
+		m.compare, cmd = m.compare.Update(msg)
 	default:
 		m.response, cmd = m.response.Update(msg)
 	}
@@ -455,6 +474,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.status.Note("step mode on: the studio asks before each model call after the first")
 		}
 		return m, m.status.Note("step mode off")
+	case m.focus == paneModels && key.Matches(msg, k.Compare):
+		return m.addToCompare(m.models.Cursor())
+	case m.focus == paneCompare && msg.String() == "X":
+		return m.closeCompare()
 	case key.Matches(msg, k.Edit):
 		m.setFocus(paneEditor)
 		var cmd tea.Cmd
@@ -473,6 +496,12 @@ func (m Model) routeToFocus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.response, cmd = m.response.Update(msg)
 	case paneTools:
 		m.tools, cmd = m.tools.Update(msg)
+	case paneCompare:
+		before := m.compare.Focused()
+		m.compare, cmd = m.compare.Update(msg)
+		if after := m.compare.Focused(); after != before {
+			m.showColumnParams(after)
+		}
 	case paneModels:
 		m.models, cmd = m.models.Update(msg)
 	case paneParams:
@@ -487,9 +516,13 @@ func (m Model) nextPane(dir int) pane {
 	p := m.focus
 	for {
 		p = (p + pane(dir) + paneCount) % paneCount
-		if p != paneTools || m.showTools() {
-			return p
+		switch {
+		case p == paneTools && !m.showTools(),
+			p == paneCompare && !m.comparing(),
+			p == paneResponse && m.comparing():
+			continue
 		}
+		return p
 	}
 }
 
@@ -498,6 +531,12 @@ func (m *Model) setFocus(p pane) {
 	m.editor.Blur()
 	m.response.Blur()
 	m.tools.Blur()
+	m.compare.Blur()
+	if p == paneCompare {
+		m.showColumnParams(m.compare.Focused())
+	} else if p != paneParams {
+		m.showPromptParams()
+	}
 	m.models.Blur()
 	m.params.Blur()
 	switch p {
@@ -507,6 +546,8 @@ func (m *Model) setFocus(p pane) {
 		m.response.Focus()
 	case paneTools:
 		m.tools.Focus()
+	case paneCompare:
+		m.compare.Focus()
 	case paneModels:
 		m.models.Focus()
 	case paneParams:
@@ -565,6 +606,7 @@ func (m *Model) applyTheme(st *themes.Styles) {
 	m.editor.SetStyles(st)
 	m.response.SetStyles(st)
 	m.tools.SetStyles(st)
+	m.compare.SetStyles(st)
 	m.status.SetStyles(st)
 }
 

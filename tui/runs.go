@@ -19,14 +19,16 @@ import (
 
 // openedMsg says a run's request was answered (or refused).
 type openedMsg struct {
-	id   int
-	pump *pump
+	id     int
+	column int // 1-based compare column; 0 for a single run
+	pump   *pump
 }
 
 // eventMsg carries the events of a run that arrived since the last one;
 // err (with done) ends the run.
 type eventMsg struct {
 	id     int
+	column int
 	pump   *pump
 	events []api.StreamEvent
 	calls  []session.ToolCallState
@@ -131,9 +133,12 @@ const frameTime = 16 * time.Millisecond
 
 // readCmd waits for the next event and gathers those that follow within a
 // frame.
-func readCmd(id int, p *pump) tea.Cmd {
+func readCmd(id int, p *pump) tea.Cmd { return readColumnCmd(id, 0, p) }
+
+// readColumnCmd is readCmd for a compare column.
+func readColumnCmd(id, column int, p *pump) tea.Cmd {
 	return func() tea.Msg {
-		msg := eventMsg{id: id, pump: p}
+		msg := eventMsg{id: id, column: column, pump: p}
 		take := func(it pumped) {
 			switch {
 			case it.ask != nil:
@@ -214,6 +219,9 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if m.opts.Target.Client == nil {
 		return m, m.status.Error("no endpoint to run on")
 	}
+	if m.comparing() {
+		return m.startCompare(req)
+	}
 	if m.isAgent() {
 		return m.startAgentRun(req)
 	}
@@ -256,10 +264,13 @@ func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id != m.runID {
 			return m, nil // a replaced run: its context is cancelled, it ends by itself
 		}
-		return m, readCmd(msg.id, msg.pump)
+		return m, readColumnCmd(msg.id, msg.column, msg.pump)
 	case eventMsg:
 		if msg.id != m.runID {
 			return m, nil
+		}
+		if msg.column > 0 {
+			return m.handleColumn(msg)
 		}
 		for _, c := range msg.calls {
 			m.applyCall(c)

@@ -65,6 +65,8 @@ func (m *Model) layout() {
 	}
 	mo, pa, ed, re, to := m.allBoxes()
 	m.tools.SetSize(frame.Inner(to.w, to.h))
+	m.compare.SetSize(re.w, re.h) // the columns draw their own frames
+	m.compare.SetOrigin(re.x)
 	m.models.SetSize(frame.Inner(mo.w, mo.h))
 	m.params.SetSize(frame.Inner(pa.w, pa.h))
 	m.editor.SetSize(frame.Inner(ed.w, ed.h))
@@ -143,7 +145,12 @@ func (m Model) render() string {
 	if c.editor == "" {
 		c.editor = frame.Render(m.st, te, m.focus == paneEditor, ed.w, ed.h, m.editor.View())
 	}
-	responseBox := frame.RenderExact(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
+	var responseBox string
+	if m.comparing() {
+		responseBox = m.compare.View()
+	} else {
+		responseBox = frame.RenderExact(m.st, tr, m.focus == paneResponse, re.w, re.h, m.response.View())
+	}
 	main := c.editor + "\n" + responseBox
 	if to.h > 0 {
 		main += "\n" + frame.Render(m.st, m.tools.Title(), m.focus == paneTools, to.w, to.h, m.tools.View())
@@ -241,6 +248,8 @@ func (m Model) focusedHelp() (string, [][]key.Binding) {
 		return "Answer pane", m.response.FullHelp()
 	case paneTools:
 		return "Tool calls pane", m.tools.FullHelp()
+	case paneCompare:
+		return "Comparison (X closes it)", m.compare.FullHelp()
 	}
 	return "Prompt editor", m.editor.FullHelp()
 }

@@ -1,0 +1,232 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/tui/compare"
+)
+
+// Compare mode: the answer area becomes 2 to 4 columns, each a model with
+// parameters of its own (the same model at two temperatures is a comparison
+// too). One ctrl+r sends the prompt to every column at once, each streaming
+// on its own; the parameters pane edits the focused column's parameters; a
+// column can be diffed with the next one, or kept: its model and parameters
+// become the prompt's. Every column's run is recorded in the session, so a
+// comparison replays like a single run.
+
+// compareCol is one column's model and parameters.
+type compareCol struct {
+	model  string
+	params api.ChatRequest
+}
+
+// maxColumns bounds a comparison (DESIGN §8: 2 to 4 columns).
+const maxColumns = 4
+
+// comparing reports whether the compare view is open.
+func (m Model) comparing() bool { return len(m.cols) >= 2 }
+
+// addToCompare adds a model as a column; the first call also adds the
+// current model, so a comparison starts from what the prompt had.
+func (m Model) addToCompare(model string) (tea.Model, tea.Cmd) {
+	if model == "" {
+		return m, nil
+	}
+	if len(m.cols) == 0 {
+		m.cols = append(m.cols, compareCol{model: m.model, params: m.params.Params()})
+	}
+	if len(m.cols) >= maxColumns {
+		return m, m.status.Error(fmt.Sprintf("a comparison has at most %d columns", maxColumns))
+	}
+	m.cols = append(m.cols, compareCol{model: model, params: m.params.Params()})
+	m.syncCompare()
+	return m, m.status.Note(fmt.Sprintf("comparing %d models · ctrl+r runs them all · X in the comparison closes it", len(m.cols)))
+}
+
+// syncCompare gives the compare view its columns and layout.
+func (m *Model) syncCompare() {
+	cols := make([]compare.Column, len(m.cols))
+	for i, c := range m.cols {
+		cols[i] = compare.Column{Model: c.model, Params: paramSummary(c.params)}
+	}
+	m.compare.SetColumns(cols)
+	m.layout()
+}
+
+// closeCompare leaves compare mode.
+func (m Model) closeCompare() (tea.Model, tea.Cmd) {
+	m.cols = nil
+	if m.focus == paneCompare {
+		m.setFocus(paneEditor)
+	}
+	m.layout()
+	return m, m.status.Note("comparison closed")
+}
+
+// paramSummary is a column's parameters in a few characters.
+func paramSummary(req api.ChatRequest) string {
+	var parts []string
+	for _, p := range api.Params() {
+		if v, set := p.Get(&req); set {
+			name := map[string]string{"temperature": "t", "top_p": "p", "max_tokens": "max", "random_seed": "seed", "reasoning_effort": "effort"}[p.Name]
+			if name == "" {
+				name = p.Name
+			}
+			parts = append(parts, name+"="+v)
+		}
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return strings.Join(parts, " ")
+}
+
+// startCompare sends the prompt to every column at once.
+func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if err := m.ensureRecorder(); err != nil {
+		m.status.Error("session not recorded: " + err.Error())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.runID++
+	m.asks, m.answer = nil, nil
+	m.running = len(m.cols)
+	m.status.Start(fmt.Sprintf("%d models", len(m.cols)))
+	var cmds []tea.Cmd
+	for i, c := range m.cols {
+		r := req.Clone()
+		// every parameter of the column, set or not, replaces the prompt's
+		cp := c.params
+		applyParams(&r, &cp)
+		r.Model = c.model
+		m.compare.Start(i)
+		id, e, t, column := m.runID, m.opts.Engine, m.opts.Target, i+1
+		cmds = append(cmds, func() tea.Msg {
+			return openedMsg{id: id, column: column, pump: startPump(ctx, e.Open(ctx, t, r))}
+		})
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// applyParams copies every parameter of src onto dst (set or default).
+func applyParams(dst, src *api.ChatRequest) {
+	for _, p := range api.Params() {
+		v, set := p.Get(src)
+		if !set {
+			v = api.DefaultWord
+		}
+		_ = p.Set(dst, v)
+	}
+	if src.ResponseFormat != nil { // its text form loses a schema
+		dst.ResponseFormat = src.ResponseFormat
+	}
+}
+
+// finishColumn shows a column's end; the status line sums up when all are.
+func (m Model) finishColumn(i int, res session.Result) (tea.Model, tea.Cmd) {
+	m.compare.Finish(i, res)
+	m.running--
+	if m.running > 0 {
+		return m, nil
+	}
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.status.Finish(res)
+	failed := 0
+	for _, r := range m.compare.Results() {
+		if r != nil && r.Err != nil {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return m, m.status.Error(fmt.Sprintf("%d of %d models failed: see their columns", failed, len(m.cols)))
+	}
+	return m, m.status.Note(fmt.Sprintf("%d answers · d diffs the focused column with the next · enter keeps it", len(m.cols)))
+}
+
+// keepColumn makes a column's model and parameters the prompt's.
+func (m Model) keepColumn(i int) (tea.Model, tea.Cmd) {
+	if i < 0 || i >= len(m.cols) {
+		return m, nil
+	}
+	c := m.cols[i]
+	m.setModel(c.model)
+	m.params.SetParams(c.params)
+	m.dirty = true
+	return m, m.status.Note("kept " + c.model + " and its parameters · ctrl+s saves them in the prompt")
+}
+
+// diffColumns shows two columns' answers as a diff.
+func (m *Model) diffColumns(a, b int) {
+	if a < 0 || b < 0 || a >= len(m.cols) || b >= len(m.cols) {
+		return
+	}
+	la, lb := fmt.Sprintf("%d · %s", a+1, m.cols[a].model), fmt.Sprintf("%d · %s", b+1, m.cols[b].model)
+	m.showDiff(la+" → "+lb, prompts.Diff(la, m.compare.Answer(a), lb, m.compare.Answer(b)))
+}
+
+// The parameters pane edits the focused column's parameters while the
+// comparison has focus, and the prompt's otherwise.
+
+// showColumnParams puts column i's parameters in the pane, keeping the
+// prompt's aside.
+func (m *Model) showColumnParams(i int) {
+	if i < 0 || i >= len(m.cols) {
+		return
+	}
+	if m.promptParams == nil {
+		p := m.params.Params()
+		m.promptParams = &p
+	}
+	m.params.SetParams(m.cols[i].params)
+}
+
+// showPromptParams puts the prompt's parameters back in the pane.
+func (m *Model) showPromptParams() {
+	if m.promptParams != nil {
+		m.params.SetParams(*m.promptParams)
+		m.promptParams = nil
+	}
+}
+
+// paramsChanged stores an edit where it belongs: the focused column's
+// parameters while a column's are shown, else the prompt's.
+func (m *Model) paramsChanged() bool {
+	if m.promptParams == nil {
+		return true // the prompt's parameters: the prompt is edited
+	}
+	i := m.compare.Focused()
+	if i >= 0 && i < len(m.cols) {
+		m.cols[i].params = m.params.Params()
+		m.syncCompare()
+	}
+	return false
+}
+
+// handleColumn applies a compare column's events.
+func (m Model) handleColumn(msg eventMsg) (tea.Model, tea.Cmd) {
+	i := msg.column - 1
+	var content, thinking strings.Builder
+	for _, ev := range msg.events {
+		content.WriteString(ev.Content)
+		thinking.WriteString(ev.Thinking)
+	}
+	cmd := m.compare.Append(i, content.String(), thinking.String())
+	if msg.done {
+		next, fin := m.finishColumn(i, msg.pump.res)
+		return next, tea.Batch(cmd, fin)
+	}
+	return m, tea.Batch(cmd, readColumnCmd(msg.id, msg.column, msg.pump))
+}

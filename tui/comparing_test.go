@@ -1,0 +1,63 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/tui/compare"
+	"mstudio/tui/models"
+)
+
+func TestCompareTwoModelsInOneCtrlR(t *testing.T) {
+	m := newStudio(t, "dark", 140, 40)
+	m.opts.SessionDir = t.TempDir()
+	// the models pane: choose large as a second column
+	m.setFocus(paneModels)
+	m = update(m, models.SelectedMsg{ID: "mistral-small-latest"})
+	m, _ = key2(m, ctrl('a')) // adds the current model and the one under the cursor
+	if len(m.cols) != 2 {
+		t.Fatalf("cols %+v", m.cols)
+	}
+	m.cols[1].model = "mistral-large-latest"
+	m.syncCompare()
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	res := m.compare.Results()
+	if len(res) != 2 || res[0] == nil || res[1] == nil || res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("results %+v (%s)", res, m.status.Message())
+	}
+	if m.compare.Answer(0) == "" || m.compare.Answer(1) == "" || m.compare.Answer(0) == m.compare.Answer(1) {
+		t.Fatal("each column has its own answer")
+	}
+	sc := screen(m)
+	if !strings.Contains(sc, "mistral-small-latest") || !strings.Contains(sc, "mistral-large-latest") {
+		t.Fatalf("columns:\n%s", sc)
+	}
+	checkExact(t, m, 140, 40)
+	// diff the two answers, then keep the second column
+	m = update(m, compare.DiffMsg{A: 0, B: 1})
+	if m.diff == nil || !strings.Contains(screen(m), "1 · mistral-small-latest → 2 · mistral-large-latest") {
+		t.Fatalf("diff:\n%s", screen(m))
+	}
+	m.diff = nil
+	m = update(m, compare.KeepMsg{Index: 1})
+	if m.model != "mistral-large-latest" || !m.unsaved() {
+		t.Fatal("keeping a column takes its model")
+	}
+	// the parameters pane edits the focused column's parameters
+	m.setFocus(paneCompare)
+	if m.promptParams == nil {
+		t.Fatal("a column's parameters are shown while the comparison has focus")
+	}
+	m.setFocus(paneEditor)
+	if m.promptParams != nil {
+		t.Fatal("the prompt's parameters come back")
+	}
+	m.setFocus(paneCompare)
+	m = update(m, tea.KeyPressMsg{Code: 'X', Text: "X"})
+	if m.comparing() {
+		t.Fatal("X closes the comparison")
+	}
+}
