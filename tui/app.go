@@ -11,6 +11,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -217,6 +218,20 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 	}
 	m.setModel(model)
 	m.dirty = false
+	// mstudio.models: [a, b, …] in the file opens the comparison on them
+	if list, ok := p.Ext["models"].([]any); ok && len(list) >= 2 {
+		params := m.params.Params()
+		for _, v := range list {
+			if id, ok := v.(string); ok && id != "" && len(m.cols) < maxColumns {
+				m.cols = append(m.cols, compareCol{model: strings.TrimPrefix(id, "mistral/"), params: params})
+			}
+		}
+		if len(m.cols) >= 2 {
+			m.syncCompare()
+		} else {
+			m.cols = nil
+		}
+	}
 }
 
 func (m *Model) setModel(id string) {

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mstudio/prompts"
 	"mstudio/tui/compare"
 	"mstudio/tui/models"
 )
@@ -59,5 +60,34 @@ func TestCompareTwoModelsInOneCtrlR(t *testing.T) {
 	m = update(m, tea.KeyPressMsg{Code: 'X', Text: "X"})
 	if m.comparing() {
 		t.Fatal("X closes the comparison")
+	}
+}
+
+func TestPromptModelsOpenAComparison(t *testing.T) {
+	p, err := prompts.Load("../prompts/testdata/full.prompt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := studioOn(t, p, "")
+	if !m.comparing() || len(m.cols) != 2 || m.cols[1].model != "mistral-large-latest" {
+		t.Fatalf("cols %+v", m.cols)
+	}
+}
+
+func TestAComparisonReplaysIntoColumns(t *testing.T) {
+	m := newStudio(t, "dark", 140, 40)
+	m.opts.SessionDir = t.TempDir()
+	m.cols = []compareCol{{model: "mistral-small-latest"}, {model: "mistral-large-latest"}}
+	m.syncCompare()
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	a0, a1 := m.compare.Answer(0), m.compare.Answer(1)
+	path := m.recorder.Path()
+	m.closeRecorder()
+	m.cols = nil
+	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = do(t, m, loadSessionCmd(path))
+	if !m.comparing() || m.compare.Answer(0) != a0 || m.compare.Answer(1) != a1 {
+		t.Fatalf("replayed %q / %q", m.compare.Answer(0), m.compare.Answer(1))
 	}
 }

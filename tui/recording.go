@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -120,6 +121,9 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 		m.recorded, m.recordedModel = run.Result.Content, run.Model
 	}
 
+	if len(s.Runs) >= 2 {
+		return m.replayComparison(s, cmds)
+	}
 	// replay, as a run of its own: a later ctrl+r cancels it like any run
 	ctx := m.beginRun(run.Model, false)
 	m.response.Start(run.Model + " · recorded")
@@ -127,6 +131,43 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 	id := m.runID
 	cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, pump: pump} },
 		m.status.Note("replaying "+s.Path+" with its original timing · esc stops it"))
+	return m, tea.Batch(cmds...)
+}
+
+// replayComparison opens a session of several runs (a comparison, or a
+// matrix) as columns, each replaying its run with the original timing.
+func (m Model) replayComparison(s *session.Session, cmds []tea.Cmd) (tea.Model, tea.Cmd) {
+	m.cols = nil
+	for _, r := range s.Runs {
+		if len(m.cols) == maxColumns {
+			break
+		}
+		req, err := session.DecodeRequest(r.Body)
+		if err != nil {
+			return m, m.status.Error(fmt.Sprintf("%s: run %d: %v", s.Path, r.Run, err))
+		}
+		m.cols = append(m.cols, compareCol{model: r.Model, params: req})
+	}
+	m.syncCompare()
+	if m.cancel != nil {
+		m.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.runID++
+	m.running = len(m.cols)
+	m.status.Start(fmt.Sprintf("%d recorded runs", len(m.cols)))
+	for i := range m.cols {
+		m.compare.Start(i)
+		pump := startReplayPump(ctx, s, s.Runs[i].Run, 1)
+		id, column := m.runID, i+1
+		cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, column: column, pump: pump} })
+	}
+	more := ""
+	if len(s.Runs) > maxColumns {
+		more = fmt.Sprintf(" (the first %d of %d runs)", maxColumns, len(s.Runs))
+	}
+	cmds = append(cmds, m.status.Note("replaying the comparison "+s.Path+more))
 	return m, tea.Batch(cmds...)
 }
 
