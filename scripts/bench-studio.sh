@@ -4,9 +4,12 @@
 # peers: the real binary in tmux (120x40) against `mstudio sim`, CPU time of
 # the studio process (user+system) from ctrl+r to the end of the answer.
 #
-#   scripts/bench-studio.sh [RATE]    RATE: tokens/s of the simulator, 0 = as fast as possible
+#   scripts/bench-studio.sh [RATE] [COLUMNS]
+#     RATE: tokens/s of the simulator, 0 = as fast as possible
+#     COLUMNS: 2 to 4 compares that many models side by side (default 1)
 set -euo pipefail
 rate="${1:-0}"
+columns="${2:-1}"
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 trap 'tmux -S "$work/tmux.sock" kill-server 2>/dev/null || true; kill "$simpid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -15,10 +18,15 @@ go build -o "$work/mstudio" .
 simpid=$!
 for _ in $(seq 50); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
 url="$(sed -n 's/^mstudio sim listening on //p' "$work/sim.out")"
-cat >"$work/bench.prompt" <<'P'
+models=""
+if [ "$columns" -gt 1 ]; then
+	models="mstudio.models: [$(echo mistral-small-latest mistral-large-latest mistral-medium-latest ministral-8b-latest | cut -d' ' -f1-"$columns" | sed 's/ /, /g')]"
+fi
+cat >"$work/bench.prompt" <<P
 ---
 name: bench
 model: mistral-small-latest
+$models
 ---
 Write a detailed answer of 10000 tokens about Lyon, with tables, lists and code in Go, Python and JavaScript.
 P
@@ -31,7 +39,12 @@ ticks() { awk '{print $14+$15}' "/proc/$pid/stat"; }
 hz="$(getconf CLK_TCK)"
 t0="$(ticks)"; s0="$(date +%s%N)"
 tmux -S "$work/tmux.sock" send-keys -t b C-r
-for _ in $(seq 6000); do screen | grep -q "ttft" && break; sleep 0.05; done
+if [ "$columns" -gt 1 ]; then
+	for _ in $(seq 6000); do screen | grep -qE "[0-9]+ answers|failed" && break; sleep 0.05; done
+else
+	for _ in $(seq 6000); do screen | grep -q "ttft" && break; sleep 0.05; done
+fi
 t1="$(ticks)"; s1="$(date +%s%N)"
-echo "rate=${rate} tok/s  wall=$(( (s1-s0)/1000000 )) ms  studio cpu=$(( (t1-t0)*1000/hz )) ms"
+wall=$(( (s1-s0)/1000000 )); cpu=$(( (t1-t0)*1000/hz ))
+echo "rate=${rate} tok/s  columns=${columns}  wall=${wall} ms  studio cpu=${cpu} ms  ($(( cpu*100/(wall>0?wall:1) ))% of a core)"
 screen | tail -1

@@ -355,6 +355,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.status.Note("copied the " + msg.What + " to the clipboard")
 	case openedMsg, eventMsg:
 		return m.handleRun(msg)
+	case columnsMsg:
+		return m.handleColumns(msg)
 	case savedMsg:
 		return m.handleSaved(msg)
 	}
@@ -397,7 +399,7 @@ func afterChange(next tea.Model, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 // status line, which the frame cache relies on.
 func partOfRun(msg tea.Msg) bool {
 	switch msg.(type) {
-	case eventMsg, openedMsg:
+	case eventMsg, openedMsg, columnsMsg:
 		return true
 	}
 	return response.Owns(msg) || status.Owns(msg)
