@@ -26,6 +26,7 @@ import (
 	"mstudio/tui/compare"
 	"mstudio/tui/diffview"
 	"mstudio/tui/editor"
+	"mstudio/tui/matrix"
 	"mstudio/tui/models"
 	"mstudio/tui/params"
 	"mstudio/tui/response"
@@ -101,6 +102,10 @@ type Model struct {
 	compare      compare.Model
 	running      int
 	promptParams *api.ChatRequest
+	// a matrix run: its table (open or not) and a cell shown whole
+	mtx     *matrix.Model
+	mtxOpen bool
+	cell    *response.Model
 	// pendingInputs is what the agent run in progress sent, remembered
 	// with its conversation when it ends.
 	pendingInputs string
@@ -357,6 +362,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleRun(msg)
 	case columnsMsg:
 		return m.handleColumns(msg)
+	case rowsLoadedMsg:
+		return m.startMatrix(msg)
+	case cellsMsg:
+		return m.handleCells(msg)
+	case matrix.DrillMsg:
+		return m.drillCell(msg)
+	case matrix.ClosedMsg:
+		m.mtxOpen = false
+		return m, nil
 	case savedMsg:
 		return m.handleSaved(msg)
 	}
@@ -399,7 +413,7 @@ func afterChange(next tea.Model, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 // status line, which the frame cache relies on.
 func partOfRun(msg tea.Msg) bool {
 	switch msg.(type) {
-	case eventMsg, openedMsg, columnsMsg:
+	case eventMsg, openedMsg, columnsMsg, cellsMsg:
 		return true
 	}
 	return response.Owns(msg) || status.Owns(msg)
@@ -456,6 +470,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.diff != nil || m.browsing:
 		next, cmd, _ := m.overlayKey(msg)
 		return next, cmd
+	case m.mtxOpen && m.mtx != nil:
+		return m.matrixOverlayKey(msg)
 	case m.help:
 		// any key closes the help screen
 		m.help = false
@@ -483,6 +499,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.openBrowser()
 	case key.Matches(msg, k.DiffRecorded) && !m.capturing():
 		return m.diffWithRecorded()
+	case key.Matches(msg, k.Matrix) && !m.capturing():
+		return m.matrixKey()
 	case key.Matches(msg, k.Restart) && !m.capturing():
 		return m.restartAgent()
 	case key.Matches(msg, k.Step) && !m.capturing():

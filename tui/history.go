@@ -164,6 +164,12 @@ func (m *Model) showDiff(title, diff string) {
 func (m *Model) layoutOverlays() {
 	w, h := max(m.width-2, 0), max(m.height-3, 0)
 	m.browser.SetSize(w, h)
+	if m.mtx != nil {
+		m.mtx.SetSize(w, h)
+	}
+	if m.cell != nil {
+		m.cell.SetSize(w, h)
+	}
 	if m.diff != nil {
 		m.diff.SetSize(w, h)
 	}

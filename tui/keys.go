@@ -19,6 +19,8 @@ type KeyMap struct {
 	// Compare adds the model under the models pane's cursor to a
 	// comparison.
 	Compare key.Binding
+	// Matrix runs the prompt's variables file on every model.
+	Matrix key.Binding
 	// HelpAlways opens help even while a pane takes typed text, where "?"
 	// is a character.
 	HelpAlways key.Binding
@@ -41,6 +43,7 @@ func DefaultKeyMap() KeyMap {
 		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
 		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff the answer with the recorded one (outside the editor)")),
 		Compare:      key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "compare: add the model under the cursor (models pane)")),
+		Matrix:       key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix: the rows of mstudio.matrix on every model (outside the editor)")),
 		Restart:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart an agent's conversation before its last answer (outside the editor)")),
 		Step:         key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "step mode: pause before each model call (outside the editor)")),
 	}
@@ -48,5 +51,5 @@ func DefaultKeyMap() KeyMap {
 
 // global lists the keys for the help screen, in order.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.Compare, k.DiffRecorded, k.Step, k.Restart, k.Help, k.HelpAlways, k.Quit}
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.Compare, k.Matrix, k.DiffRecorded, k.Step, k.Restart, k.Help, k.HelpAlways, k.Quit}
 }

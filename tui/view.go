@@ -130,6 +130,12 @@ func (m Model) render() string {
 	if m.diff != nil {
 		return frame.Render(m.st, "Diff · "+m.diff.Title(), true, m.width, m.height-1, m.diff.View()) + "\n" + m.status.View()
 	}
+	if m.cell != nil {
+		return frame.RenderExact(m.st, "Cell · "+m.cell.ModelName()+" · esc back to the matrix", true, m.width, m.height-1, m.cell.View()) + "\n" + m.status.View()
+	}
+	if m.mtxOpen && m.mtx != nil {
+		return frame.Render(m.st, "Matrix · ctrl+r runs it again", true, m.width, m.height-1, m.mtx.View()) + "\n" + m.status.View()
+	}
 	if m.browsing {
 		return frame.Render(m.st, "Prompts · versions · sessions", true, m.width, m.height-1, m.browser.View()) + "\n" + m.status.View()
 	}
