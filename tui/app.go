@@ -60,6 +60,9 @@ type Options struct {
 	// TrustPath is the trust list of prompt files allowed to run commands;
 	// "" is the user's ($XDG_STATE_HOME/mstudio/trust.json).
 	TrustPath string
+	// ReplaySpeed divides a recorded session's timing when it replays: 0
+	// keeps the original timing, a negative value replays at once.
+	ReplaySpeed float64
 	// Notices carries what the client reports from its own goroutines
 	// (a retry and its wait), shown on the status line.
 	Notices <-chan string

@@ -77,6 +77,7 @@ func TestPromptModelsOpenAComparison(t *testing.T) {
 func TestAComparisonReplaysIntoColumns(t *testing.T) {
 	m := newStudio(t, "dark", 140, 40)
 	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1 // at once: the test is about what, not when
 	m.cols = []compareCol{{model: "mistral-small-latest"}, {model: "mistral-large-latest"}}
 	m.syncCompare()
 	m, cmd := key2(m, ctrl('r'))

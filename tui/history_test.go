@@ -108,6 +108,7 @@ func TestRunsAreRecordedAndSessionsReplay(t *testing.T) {
 	m := newStudio(t, "dark", 120, 40)
 	m.opts.SaveDir = t.TempDir()
 	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1
 	m, cmd := key2(m, ctrl('r'))
 	m = do(t, m, cmd)
 	if m.response.State() != response.Done || m.recorder == nil {

@@ -127,7 +127,7 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 	// replay, as a run of its own: a later ctrl+r cancels it like any run
 	ctx := m.beginRun(run.Model, false)
 	m.response.Start(run.Model + " · recorded")
-	pump := startReplayPump(ctx, s, run.Run, 1)
+	pump := startReplayPump(ctx, s, run.Run, m.replaySpeed())
 	id := m.runID
 	cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, pump: pump} },
 		m.status.Note("replaying "+s.Path+" with its original timing · esc stops it"))
@@ -159,7 +159,7 @@ func (m Model) replayComparison(s *session.Session, cmds []tea.Cmd) (tea.Model, 
 	m.status.Start(fmt.Sprintf("%d recorded runs", len(m.cols)))
 	for i := range m.cols {
 		m.compare.Start(i)
-		pump := startReplayPump(ctx, s, s.Runs[i].Run, 1)
+		pump := startReplayPump(ctx, s, s.Runs[i].Run, m.replaySpeed())
 		id, column := m.runID, i+1
 		cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, column: column, pump: pump} })
 	}
@@ -186,4 +186,13 @@ func (m Model) diffWithRecorded() (tea.Model, tea.Cmd) {
 // openFromBrowser routes the browser's session choice.
 func (m Model) openFromBrowser(msg browser.OpenSessionMsg) (tea.Model, tea.Cmd) {
 	return m, loadSessionCmd(msg.Path)
+}
+
+// replaySpeed is the speed sessions replay at: their original timing unless
+// the options say otherwise.
+func (m Model) replaySpeed() float64 {
+	if m.opts.ReplaySpeed != 0 {
+		return m.opts.ReplaySpeed
+	}
+	return 1
 }

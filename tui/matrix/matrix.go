@@ -37,10 +37,10 @@ type KeyMap struct{ Up, Down, Left, Right, Open, Close key.Binding }
 // DefaultKeyMap returns the view's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "row up")),
-		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "row down")),
-		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "model left")),
-		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "model right")),
+		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous cell")),
+		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next cell")),
+		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous row, same model")),
+		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next row, same model")),
 		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "the cell's whole answer")),
 		Close: key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "close")),
 	}
@@ -114,13 +114,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Close):
 		return m, func() tea.Msg { return ClosedMsg{} }
 	case key.Matches(k, m.keys.Up):
-		m.move(-1, 0)
+		m.move(-1)
 	case key.Matches(k, m.keys.Down):
-		m.move(1, 0)
+		m.move(1)
 	case key.Matches(k, m.keys.Left):
-		m.move(0, -1)
+		m.move(-len(m.models))
 	case key.Matches(k, m.keys.Right):
-		m.move(0, 1)
+		m.move(len(m.models))
 	case key.Matches(k, m.keys.Open):
 		d := DrillMsg{Row: m.row, Col: m.col}
 		return m, func() tea.Msg { return d }
@@ -128,11 +128,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// move goes through the cells row by row, model by model.
-func (m *Model) move(dr, dc int) {
-	i := m.row*len(m.models) + m.col + dr*len(m.models) + dc
-	n := len(m.rows) * len(m.models)
-	i = min(max(i, 0), max(n-1, 0))
+// move goes n cells through the table, one line a cell (row by row, model
+// by model).
+func (m *Model) move(n int) {
+	i := m.row*len(m.models) + m.col + n
+	total := len(m.rows) * len(m.models)
+	i = min(max(i, 0), max(total-1, 0))
 	if len(m.models) > 0 {
 		m.row, m.col = i/len(m.models), i%len(m.models)
 	}
