@@ -7,6 +7,7 @@ package browser
 
 import (
 	"fmt"
+	"mstudio/tui/frame"
 	"strings"
 	"time"
 
@@ -308,15 +309,7 @@ func (m Model) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, m.st.Muted.Render("enter open · space mark · d diff · esc close"))
-	for i, l := range lines {
-		w := ansi.StringWidth(l)
-		if w > m.width {
-			l = ansi.Truncate(l, m.width, "…")
-			w = ansi.StringWidth(l)
-		}
-		lines[i] = l + strings.Repeat(" ", max(m.width-w, 0))
-	}
-	return strings.Join(lines, "\n")
+	return frame.Block(lines, m.width, m.height)
 }
 
 // FullHelp returns the pane's keys.

@@ -5,11 +5,11 @@
 package diffview
 
 import (
+	"mstudio/tui/frame"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"mstudio/themes"
 	"mstudio/untrusted"
@@ -168,15 +168,7 @@ func (m Model) View() string {
 		out = append(out, "")
 	}
 	out = append(out, m.st.Muted.Render("↑/↓ scroll · g/G top/bottom · esc close"))
-	for i, l := range out {
-		w := ansi.StringWidth(l)
-		if w > m.width {
-			l = ansi.Truncate(l, m.width, "…")
-			w = ansi.StringWidth(l)
-		}
-		out[i] = l + strings.Repeat(" ", max(m.width-w, 0))
-	}
-	return strings.Join(out, "\n")
+	return frame.Block(out, m.width, m.height)
 }
 
 // ShortHelp returns the view's main keys.

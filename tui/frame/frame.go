@@ -122,3 +122,33 @@ func Fit(content string, width, height int) string {
 	}
 	return out.String()
 }
+
+// FitLine cuts (with …) or pads one line to exactly w cells.
+func FitLine(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// Block makes exactly h lines of exactly w cells from lines: the shape
+// every pane's View returns.
+func Block(lines []string, w, h int) string {
+	var b strings.Builder
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		b.WriteString(FitLine(l, w))
+	}
+	return b.String()
+}

@@ -6,6 +6,7 @@ package matrix
 
 import (
 	"fmt"
+	"mstudio/tui/frame"
 	"sort"
 	"strings"
 	"time"
@@ -182,15 +183,7 @@ func (m Model) View() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, m.st.Muted.Render("↑/↓ cells · enter the whole answer · esc close"))
-	for i, l := range lines {
-		w := ansi.StringWidth(l)
-		if w > m.width {
-			l = ansi.Truncate(l, m.width, "…")
-			w = ansi.StringWidth(l)
-		}
-		lines[i] = l + strings.Repeat(" ", max(m.width-w, 0))
-	}
-	return strings.Join(lines[:min(len(lines), m.height)], "\n")
+	return frame.Block(lines, m.width, m.height)
 }
 
 func (m Model) cellLine(r, c int, selected bool) string {

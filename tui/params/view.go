@@ -1,6 +1,7 @@
 package params
 
 import (
+	"mstudio/tui/frame"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -154,30 +155,7 @@ func wrap(s string, w int) []string {
 }
 
 // fit cuts or pads a line to exactly w cells.
-func fit(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
-	}
-	if sw < w {
-		s += strings.Repeat(" ", w-sw)
-	}
-	return s
-}
+func fit(s string, w int) string { return frame.FitLine(s, w) }
 
 // finish makes exactly h lines of exactly w cells.
-func finish(lines []string, w, h int) string {
-	var b strings.Builder
-	for i := 0; i < h; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		l := ""
-		if i < len(lines) {
-			l = lines[i]
-		}
-		b.WriteString(fit(l, w))
-	}
-	return b.String()
-}
+func finish(lines []string, w, h int) string { return frame.Block(lines, w, h) }
