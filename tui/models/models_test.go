@@ -461,3 +461,13 @@ func TestGolden(t *testing.T) {
 		golden.RequireEqual(t, []byte(m.View()))
 	})
 }
+
+func TestAgentsShowByName(t *testing.T) {
+	m := New(themes.New(themes.Dark()))
+	m.SetSize(50, 12)
+	m, _ = m.Update(LoadedMsg{Entries: []api.ModelEntry{{ModelCard: api.ModelCard{ID: "agent:ag_123", Name: "Weather concierge", Type: "agent"}, IDs: []string{"agent:ag_123"}}}})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "agent · Weather concierge") {
+		t.Fatalf("view:\n%s", v)
+	}
+}

@@ -85,6 +85,13 @@ func (m *Model) entryRow(e api.ModelEntry) row {
 		ids = []string{e.ID}
 	}
 	r := row{rawID: e.ID, rawIDs: ids, id: untrusted.StripLine(e.ID), dim: e.Deprecated()}
+	if e.Type == "agent" && e.Name != "" {
+		// an agent is known by its name; its id stays on the detail line
+		// and in the filter
+		r.id = "agent · " + untrusted.StripLine(e.Name)
+		r.detail = append(r.detail, untrusted.StripLine(e.ID))
+		r.hay = append(r.hay, strings.ToLower(untrusted.StripLine(e.Name)), "agent")
+	}
 	for _, x := range ids {
 		name := untrusted.StripLine(x)
 		r.names = append(r.names, name)
@@ -93,7 +100,7 @@ func (m *Model) entryRow(e api.ModelEntry) row {
 		r.ids = append(r.ids, safe)
 		r.norm = append(r.norm, normID(x))
 	}
-	if name := untrusted.StripLine(e.Name); name != "" && !strings.EqualFold(name, e.ID) {
+	if name := untrusted.StripLine(e.Name); name != "" && !strings.EqualFold(name, e.ID) && e.Type != "agent" {
 		r.hay = append(r.hay, strings.ToLower(name))
 		r.detail = append(r.detail, name)
 	}
