@@ -67,3 +67,30 @@ func TestMatrixNeedsAVariablesFile(t *testing.T) {
 		t.Fatalf("status %q", m.status.Message())
 	}
 }
+
+func TestARecordedMatrixReplaysAsItsTable(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cities.csv"), []byte("city\nLyon\nNantes\n"), 0o644)
+	src := "---\nname: trip\nmodel: mistral-small-latest\nmstudio.models: [mistral-small-latest, mistral-large-latest]\nmstudio.matrix: cities.csv\n---\nName one sight in {{city}}.\n"
+	path := filepath.Join(dir, "trip.prompt")
+	os.WriteFile(path, []byte(src), 0o644)
+	p, _ := prompts.Load(path)
+	m := studioOn(t, p, "")
+	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1
+	m.setFocus(paneCompare)
+	m, cmd := key2(m, press("M"))
+	m = do(t, m, cmd)
+	nantes := m.mtx.Result(1, 1).Content()
+	rec := m.recorder.Path()
+	m.closeRecorder()
+	m.mtx, m.mtxOpen = nil, false
+	m = do(t, m, loadSessionCmd(rec))
+	if m.mtx == nil || !m.mtxOpen {
+		t.Fatalf("no table: %s", m.status.Message())
+	}
+	done, total, _ := m.mtx.Done()
+	if done != 4 || total != 4 || m.mtx.Result(1, 1) == nil || m.mtx.Result(1, 1).Content() != nantes {
+		t.Fatalf("replayed %d/%d cells", done, total)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -12,6 +13,7 @@ import (
 	"mstudio/session"
 	"mstudio/tui/browser"
 	"mstudio/tui/editor"
+	"mstudio/tui/matrix"
 )
 
 // Sessions in the studio: every run is recorded (the same recorder as
@@ -121,6 +123,9 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 		m.recorded, m.recordedModel = run.Result.Content, run.Model
 	}
 
+	if isMatrix(s) {
+		return m.replayMatrix(s, cmds)
+	}
 	if len(s.Runs) >= 2 {
 		return m.replayComparison(s, cmds)
 	}
@@ -195,4 +200,72 @@ func (m Model) replaySpeed() float64 {
 		return m.opts.ReplaySpeed
 	}
 	return 1
+}
+
+// isMatrix tells a matrix session (the same models run again for each row)
+// from a comparison (each model once).
+func isMatrix(s *session.Session) bool {
+	seen := map[string]bool{}
+	for _, r := range s.Runs {
+		if seen[r.Model] {
+			return true
+		}
+		seen[r.Model] = true
+	}
+	return false
+}
+
+// replayMatrix opens a recorded matrix as its table: rows in the order
+// recorded (the file holds no variables, so rows are numbered), each cell
+// replayed offline and filled in as it ends.
+func (m Model) replayMatrix(s *session.Session, cmds []tea.Cmd) (tea.Model, tea.Cmd) {
+	var models []string
+	col := map[string]int{}
+	for _, r := range s.Runs {
+		if _, ok := col[r.Model]; !ok {
+			col[r.Model] = len(models)
+			models = append(models, r.Model)
+		}
+	}
+	rowOf := make([]int, len(s.Runs))
+	perModel := map[string]int{}
+	rows := 0
+	for i, r := range s.Runs {
+		rowOf[i] = perModel[r.Model]
+		perModel[r.Model]++
+		rows = max(rows, perModel[r.Model])
+	}
+	vars := make([]map[string]string, rows)
+	for i := range vars {
+		vars[i] = map[string]string{"row": fmt.Sprint(i + 1)}
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.runID++
+	mt := matrix.New(m.st, vars, models)
+	m.mtx, m.mtxOpen = &mt, true
+	m.layoutOverlays()
+	ch := make(chan cellDone, len(s.Runs))
+	speed := m.replaySpeed()
+	go func() {
+		var wg sync.WaitGroup
+		for i, r := range s.Runs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := s.Replay(ctx, r.Run, speed, nil)
+				if err != nil && res.Err == nil {
+					res.Err = err
+				}
+				ch <- cellDone{row: rowOf[i], col: col[r.Model], res: res}
+			}()
+		}
+		wg.Wait()
+		close(ch)
+	}()
+	cmds = append(cmds, readCellsCmd(m.runID, ch), m.status.Note("replaying the matrix "+s.Path))
+	return m, tea.Batch(cmds...)
 }
