@@ -273,3 +273,21 @@ func TestForkingAnAgentsAnswerContinuesItsConversation(t *testing.T) {
 		t.Fatalf("restart: state %v: %s", m.response.State(), m.status.Message())
 	}
 }
+
+func TestStepModeAlsoPausesAgentConversations(t *testing.T) {
+	src, _ := prompts.ExampleSource("weather")
+	p, _ := prompts.Parse("weather", src)
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4, TokenRate: 5000}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p, TrustPath: filepath.Join(t.TempDir(), "t.json")})
+	m.stepMode = true
+	m.setModel(agentPrefix + sim.AgentWeather)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	tm.Send(press("ctrl+r"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Step mode")) }, teatest.WithDuration(10*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("stopped before the next model call")) }, teatest.WithDuration(10*time.Second))
+	tm.Quit()
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if strings.Contains(final.response.Answer(), "21") {
+		t.Fatalf("stopped before the results went back, yet the answer quotes them: %q", final.response.Answer())
+	}
+}

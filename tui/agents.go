@@ -116,11 +116,11 @@ func (m Model) restartAgent() (tea.Model, tea.Cmd) {
 	}
 	req := api.ConversationRequest{Inputs: api.TextInputs(c.inputs)}
 	ctx := m.beginRun(m.model, false)
-	id, client, label, conv, from := m.runID, m.opts.Target.Client, m.model, c.id, c.before
+	id, client, label, conv, from, step := m.runID, m.opts.Target.Client, m.model, c.id, c.before, m.stepMode
 	m.pendingInputs = c.inputs
 	return m, func() tea.Msg {
 		p := &pump{ch: make(chan pumped, maxBatch)}
-		wireAsks(ctx, p, &opts, false)
+		wireAsks(ctx, p, &opts, step)
 		go runConversationFrom(ctx, p, client, req, conv, from, label, opts)
 		return openedMsg{id: id, pump: p}
 	}
@@ -173,10 +173,10 @@ func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		m.pendingInputs = more
 	}
 	ctx := m.beginRun(m.model, false)
-	id, client, label := m.runID, m.opts.Target.Client, m.model
+	id, client, label, step := m.runID, m.opts.Target.Client, m.model, m.stepMode
 	return m, func() tea.Msg {
 		p := &pump{ch: make(chan pumped, maxBatch)}
-		wireAsks(ctx, p, &opts, false)
+		wireAsks(ctx, p, &opts, step)
 		go runConversation(ctx, p, client, creq, convID, label, opts)
 		return openedMsg{id: id, pump: p}
 	}
@@ -290,6 +290,10 @@ func runConversationFrom(ctx context.Context, p *pump, c *api.Client, req api.Co
 			}
 			p.send(ctx, pumped{call: &call})
 			results = append(results, api.FunctionResult{ToolCallID: out.ToolCallID, Result: answer})
+		}
+		if opts.Step != nil && !opts.Step(turn+1) {
+			finish(nil) // step mode: the user stopped before the results go back
+			return
 		}
 		if text.Len() > 0 {
 			text.WriteString("\n\n")
