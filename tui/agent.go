@@ -136,9 +136,9 @@ func startConversePump(ctx context.Context, e *session.Engine, t session.Target,
 
 // launch starts the conversation as the current run.
 func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model, tea.Cmd) {
-	ctx := m.beginRun(req.Model, true)
+	ctx, cmd := m.beginRun(req.Model, true)
 	id, e, t, o, step := m.runID, m.opts.Engine, m.opts.Target, *opts, m.stepMode
-	return m, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o, step)} }
+	return m, tea.Batch(cmd, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o, step)} })
 }
 
 // applyCall records a tool call's new state and shows it.

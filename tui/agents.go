@@ -115,7 +115,7 @@ func (m Model) restartAgent() (tea.Model, tea.Cmd) {
 		return m, m.status.Error(err.Error())
 	}
 	req := api.ConversationRequest{Inputs: api.TextInputs(c.inputs)}
-	ctx := m.beginRun(m.model, false)
+	ctx, _ := m.beginRun(m.model, false)
 	id, client, label, conv, from, step := m.runID, m.opts.Target.Client, m.model, c.id, c.before, m.stepMode
 	m.pendingInputs = c.inputs
 	return m, func() tea.Msg {
@@ -172,7 +172,7 @@ func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		creq = api.ConversationRequest{Inputs: api.TextInputs(more)}
 		m.pendingInputs = more
 	}
-	ctx := m.beginRun(m.model, false)
+	ctx, _ := m.beginRun(m.model, false)
 	id, client, label, step := m.runID, m.opts.Target.Client, m.model, m.stepMode
 	return m, func() tea.Msg {
 		p := &pump{ch: make(chan pumped, maxBatch)}

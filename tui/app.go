@@ -352,15 +352,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case fileEditedMsg:
 		return m.fileEdited(msg)
 	case tools.CopiedMsg:
-		if msg.Bytes == 0 {
-			return m, m.status.Note(msg.What)
-		}
-		return m, m.status.Note("copied the " + msg.What + " to the clipboard")
+		return m, m.copied(msg.What, msg.Bytes)
 	case response.CopiedMsg:
-		if msg.Bytes == 0 {
-			return m, m.status.Note(msg.What)
-		}
-		return m, m.status.Note("copied the " + msg.What + " to the clipboard")
+		return m, m.copied(msg.What, msg.Bytes)
 	case openedMsg, eventMsg:
 		return m.handleRun(msg)
 	case columnsMsg:
@@ -390,6 +384,14 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// copied says what a pane put on the clipboard (or that there was nothing).
+func (m *Model) copied(what string, n int) tea.Cmd {
+	if n == 0 {
+		return m.status.Note(what)
+	}
+	return m.status.Note("copied the " + what + " to the clipboard")
 }
 
 // noticeMsg is one notice from the client.

@@ -232,7 +232,7 @@ func TestRunStreamsThroughTheProgram(t *testing.T) {
 	tm.Send(press("ctrl+r"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("ttft ")) // the final figures replace the live ones
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(30*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}

@@ -92,16 +92,7 @@ func paramSummary(req api.ChatRequest) string {
 
 // startCompare sends the prompt to every column at once.
 func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
-	if m.cancel != nil {
-		m.cancel()
-	}
-	if err := m.ensureRecorder(); err != nil {
-		m.status.Error("session not recorded: " + err.Error())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
-	m.asks, m.answer = nil, nil
+	ctx, recordCmd := m.newRun(true)
 	m.running = len(m.cols)
 	m.status.Start(fmt.Sprintf("%d models", len(m.cols)))
 	reqs := make([]api.ChatRequest, len(m.cols))
@@ -115,7 +106,7 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		m.compare.Start(i)
 	}
 	id, e, t := m.runID, m.opts.Engine, m.opts.Target
-	return m, func() tea.Msg { return columnsMsg{id: id, fan: startFanIn(ctx, e, t, reqs)} }
+	return m, tea.Batch(recordCmd, func() tea.Msg { return columnsMsg{id: id, fan: startFanIn(ctx, e, t, reqs)} })
 }
 
 // The columns stream into one channel, and one read hands over what every

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -106,15 +105,7 @@ func (m Model) startMatrix(msg rowsLoadedMsg) (tea.Model, tea.Cmd) {
 		t.Model = id
 		targets = append(targets, t)
 	}
-	if m.cancel != nil {
-		m.cancel()
-	}
-	if err := m.ensureRecorder(); err != nil {
-		m.status.Error("session not recorded: " + err.Error())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
+	ctx, recordCmd := m.newRun(true)
 	mt := matrix.New(m.st, msg.rows, models)
 	m.mtx, m.mtxOpen = &mt, true
 	m.layoutOverlays()
@@ -127,7 +118,7 @@ func (m Model) startMatrix(msg rowsLoadedMsg) (tea.Model, tea.Cmd) {
 		})
 		close(ch)
 	}()
-	return m, readCellsCmd(m.runID, ch)
+	return m, tea.Batch(recordCmd, readCellsCmd(m.runID, ch))
 }
 
 // requestWith is Request with a row's variables over the editor's.

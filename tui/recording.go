@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -130,7 +129,7 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 		return m.replayComparison(s, cmds)
 	}
 	// replay, as a run of its own: a later ctrl+r cancels it like any run
-	ctx := m.beginRun(run.Model, false)
+	ctx, _ := m.beginRun(run.Model, false)
 	m.response.Start(run.Model + " · recorded")
 	pump := startReplayPump(ctx, s, run.Run, m.replaySpeed())
 	id := m.runID
@@ -154,12 +153,7 @@ func (m Model) replayComparison(s *session.Session, cmds []tea.Cmd) (tea.Model, 
 		m.cols = append(m.cols, compareCol{model: r.Model, params: req})
 	}
 	m.syncCompare()
-	if m.cancel != nil {
-		m.cancel()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
+	ctx, _ := m.newRun(false)
 	m.running = len(m.cols)
 	m.status.Start(fmt.Sprintf("%d recorded runs", len(m.cols)))
 	for i := range m.cols {
@@ -239,12 +233,7 @@ func (m Model) replayMatrix(s *session.Session, cmds []tea.Cmd) (tea.Model, tea.
 	for i := range vars {
 		vars[i] = map[string]string{"row": fmt.Sprint(i + 1)}
 	}
-	if m.cancel != nil {
-		m.cancel()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.runID++
+	ctx, _ := m.newRun(false)
 	mt := matrix.New(m.st, vars, models)
 	m.mtx, m.mtxOpen = &mt, true
 	m.layoutOverlays()

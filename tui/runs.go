@@ -228,34 +228,43 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	if len(req.Tools) > 0 && m.prompt.MaxTurns != 1 {
 		return m.startConversation(req)
 	}
-	ctx := m.beginRun(req.Model, true)
-	return m, openCmd(m.runID, m.opts.Engine, ctx, m.opts.Target, req)
+	ctx, cmd := m.beginRun(req.Model, true)
+	return m, tea.Batch(cmd, openCmd(m.runID, m.opts.Engine, ctx, m.opts.Target, req))
 }
 
-// beginRun makes a new run current: the one in progress is cancelled (its
-// late events carry the old id and are dropped), the session file is
-// started if needed, and the panes are cleared. It returns the run's
-// context, whose cancel function stays here, in the model. A replay is not
-// recorded (record false): it is a record already.
-func (m *Model) beginRun(model string, record bool) context.Context {
+// newRun makes a new run current, for every kind of run (one model, a
+// conversation, a comparison, a matrix, a replay): the one in progress is
+// cancelled (its late events carry the old id and are dropped), the session
+// file is started if record is set (a replay is a record already), and the
+// old loop's questions are dropped. It returns the run's context, whose
+// cancel function stays here, in the model, and the Cmd of a status message
+// when the session could not be recorded (the run goes ahead anyway).
+func (m *Model) newRun(record bool) (context.Context, tea.Cmd) {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	var cmd tea.Cmd
 	if record {
 		if err := m.ensureRecorder(); err != nil {
-			// the run still goes ahead; only its record is missing
-			m.status.Error("session not recorded: " + err.Error())
+			cmd = m.status.Error("session not recorded: " + err.Error())
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.runID++
+	m.asks, m.answer = nil, nil // the old loop stops asking with its context
+	return ctx, cmd
+}
+
+// beginRun is newRun for a run shown in the answer pane: the pane, the
+// status line and the tool calls start afresh.
+func (m *Model) beginRun(model string, record bool) (context.Context, tea.Cmd) {
+	ctx, cmd := m.newRun(record)
 	m.response.Start(model)
 	m.status.Start(model)
 	m.calls = nil
 	m.tools.Reset()
-	m.asks, m.answer = nil, nil // the old loop stops asking with its context
-	return ctx
+	return ctx, cmd
 }
 
 func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
