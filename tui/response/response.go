@@ -85,7 +85,10 @@ type Model struct {
 	clean   *untrusted.Writer
 	cleaned *bytes.Buffer
 
-	thinking      strings.Builder
+	// thinking is a pointer because the pane is copied by value on every
+	// Update: a strings.Builder that has been written to panics when a
+	// copy of it is written to again.
+	thinking      *strings.Builder
 	thinkingLines []string
 	thinkingWidth int
 	thinkingDirty bool
@@ -113,7 +116,7 @@ type Model struct {
 func New(st *themes.Styles) Model {
 	buf := &bytes.Buffer{}
 	return Model{
-		st: st, keys: DefaultKeyMap(), md: markdown.New(st.Markdown, 40),
+		st: st, keys: DefaultKeyMap(), md: markdown.New(st.Markdown, 40), thinking: &strings.Builder{},
 		clean: untrusted.NewWriter(buf), cleaned: buf, follow: true, now: time.Now,
 	}
 }

@@ -252,3 +252,19 @@ func TestGoldenViews(t *testing.T) {
 		})
 	}
 }
+
+// The pane is a value: Update returns a copy, and the root keeps copies.
+// Thinking written before a copy must still be appendable on the copy
+// (a strings.Builder held by value panicked here with "illegal use of
+// non-zero Builder copied by value", crashing on every Magistral run).
+func TestThinkingSurvivesCopiesOfThePane(t *testing.T) {
+	m, _ := newPane(t, themes.New(themes.Dark()), 60, 10)
+	m.Append("", "first thought. ")
+	copied := *m
+	next, _ := copied.Update(tea.KeyPressMsg{Code: 't', Text: "t"})
+	next.Append("", "second thought.")
+	next.Append("The answer.", "")
+	if got := next.Thinking(); got != "first thought. second thought." {
+		t.Fatalf("thinking = %q", got)
+	}
+}
