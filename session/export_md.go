@@ -101,7 +101,7 @@ func writeMessages(b *strings.Builder, msgs []api.Message) {
 		case m.Role == api.RoleTool:
 			b.WriteString(fenced(text, "json"))
 		case strings.TrimSpace(text) != "":
-			b.WriteString(strings.TrimRight(text, "\n") + "\n")
+			b.WriteString(nestHeadings(strings.TrimRight(text, "\n")) + "\n")
 			if len(m.ToolCalls) > 0 {
 				b.WriteString("\n")
 			}
@@ -121,7 +121,7 @@ func writeAnswer(b *strings.Builder, r RecordedRun) {
 		writeDetails(b, "Reasoning", rec.Reasoning)
 	}
 	if strings.TrimSpace(rec.Content) != "" {
-		b.WriteString(strings.TrimRight(rec.Content, "\n") + "\n")
+		b.WriteString(nestHeadings(strings.TrimRight(rec.Content, "\n")) + "\n")
 	}
 	if len(rec.ToolCalls) > 0 {
 		b.WriteString("\n**Tool calls**\n\n")
@@ -211,7 +211,7 @@ func params(r RecordedRun) string {
 
 // writeDetails folds long text away.
 func writeDetails(b *strings.Builder, summary, text string) {
-	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n%s\n\n</details>\n\n", summary, strings.TrimRight(text, "\n"))
+	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n%s\n\n</details>\n\n", summary, nestHeadings(strings.TrimRight(text, "\n")))
 }
 
 // fenced puts text in a code fence longer than any run of backticks in it.
@@ -239,4 +239,151 @@ func code(s string) string {
 // inline keeps a value on one line.
 func inline(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// headingShift is how far headings inside an answer or a message go down:
+// the export's own headings take levels 1 and 2 (the title, each run), so
+// an answer's "#" becomes "####" and reads as part of its run, not as a
+// run of its own. Levels stop at 6, the deepest markdown has.
+const headingShift = 3
+
+// nestHeadings moves the markdown headings of text down by headingShift
+// levels: ATX headings ("## x") get more hashes, and setext headings (a
+// line underlined with === or ---) become ATX headings, as an underline has
+// only two levels. Code (fenced or indented) is left as it is, so a
+// "# comment" in a shell block stays a comment.
+func nestHeadings(text string) string {
+	lines := strings.Split(text, "\n")
+	out := make([]string, 0, len(lines))
+	var fence string // the open fence's marker ("```", "~~~~", …), "" outside
+	para := 0        // lines of the paragraph being read, the last ones of out
+	for _, line := range lines {
+		ind, rest := indent(line)
+		switch {
+		case fence != "":
+			if ind < 4 && strings.HasPrefix(rest, fence) && strings.Trim(rest, fence[:1]+" \t") == "" {
+				fence = ""
+			}
+			out = append(out, line)
+			continue
+		case strings.TrimSpace(line) == "":
+			para = 0
+			out = append(out, line)
+			continue
+		case ind >= 4:
+			// indented code, or the next line of a paragraph
+			if para > 0 {
+				para++
+			}
+			out = append(out, line)
+			continue
+		}
+		if f := fenceMarker(rest); f != "" {
+			fence, para = f, 0
+			out = append(out, line)
+			continue
+		}
+		if level, ok := setextLevel(rest); ok && para > 0 {
+			var words []string
+			for _, l := range out[len(out)-para:] {
+				words = append(words, strings.TrimSpace(l))
+			}
+			out = append(out[:len(out)-para], atxHeading(level, strings.Join(words, " ")))
+			para = 0
+			continue
+		}
+		if n := atxLevel(rest); n > 0 {
+			out = append(out, line[:len(line)-len(rest)]+strings.Repeat("#", min(n+headingShift, 6))+rest[n:])
+			para = 0
+			continue
+		}
+		if startsBlock(rest) {
+			para = 0
+		} else {
+			para++
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// indent returns a line's indentation in columns (a tab goes to the next
+// multiple of 4) and the line after it.
+func indent(line string) (int, string) {
+	cols := 0
+	for i, r := range line {
+		switch r {
+		case ' ':
+			cols++
+		case '\t':
+			cols += 4 - cols%4
+		default:
+			return cols, line[i:]
+		}
+	}
+	return cols, ""
+}
+
+// fenceMarker returns the fence a line opens (its run of ` or ~), or "".
+func fenceMarker(rest string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(rest) - len(strings.TrimLeft(rest, c))
+		if n >= 3 {
+			if c == "`" && strings.Contains(rest[n:], "`") {
+				return "" // not a fence: an info string holds no backtick
+			}
+			return rest[:n]
+		}
+	}
+	return ""
+}
+
+// atxLevel returns the level of an ATX heading ("## x"), or 0.
+func atxLevel(rest string) int {
+	n := len(rest) - len(strings.TrimLeft(rest, "#"))
+	if n < 1 || n > 6 || (n < len(rest) && rest[n] != ' ' && rest[n] != '\t') {
+		return 0
+	}
+	return n
+}
+
+// setextLevel reports whether a line underlines a setext heading, and its
+// level: 1 for ===, 2 for ---.
+func setextLevel(rest string) (int, bool) {
+	t := strings.TrimRight(rest, " \t")
+	switch {
+	case t == "":
+		return 0, false
+	case strings.Trim(t, "=") == "":
+		return 1, true
+	case strings.Trim(t, "-") == "":
+		return 2, true
+	}
+	return 0, false
+}
+
+// atxHeading writes a heading of the given level, shifted. A closing run
+// of # in the text is escaped, or markdown would read it as decoration.
+func atxHeading(level int, text string) string {
+	if t := strings.TrimRight(text, "#"); t != text && (t == "" || strings.HasSuffix(t, " ")) {
+		text = t + `\` + text[len(t):]
+	}
+	return strings.Repeat("#", min(level+headingShift, 6)) + " " + text
+}
+
+// startsBlock reports lines that begin a block of their own rather than a
+// paragraph: a quote, a list item, a thematic break or HTML. An underline
+// after them is not a setext heading of theirs.
+func startsBlock(rest string) bool {
+	switch {
+	case strings.HasPrefix(rest, ">"), strings.HasPrefix(rest, "<"):
+		return true
+	case len(rest) >= 2 && strings.ContainsRune("-*+", rune(rest[0])) && (rest[1] == ' ' || rest[1] == '\t'):
+		return true
+	}
+	if t := strings.NewReplacer(" ", "", "\t", "").Replace(rest); len(t) >= 3 && (strings.Trim(t, "*") == "" || strings.Trim(t, "_") == "" || strings.Trim(t, "-") == "") {
+		return true
+	}
+	d := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+	return d > 0 && d <= 9 && d+1 < len(rest) && (rest[d] == '.' || rest[d] == ')') && (rest[d+1] == ' ' || rest[d+1] == '\t')
 }
