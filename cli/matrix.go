@@ -11,7 +11,8 @@ import (
 )
 
 // matrixRecord is one cell of `mstudio run --vars-file --json`: the usual
-// run record, the row's number (from 0) and its variables.
+// run record, the row's number (from 1, as the studio and the table
+// show it: row 1 is the CSV's first data line) and its variables.
 type matrixRecord struct {
 	session.RunRecord
 	Row  int               `json:"row"`
@@ -41,7 +42,7 @@ func readMatrix(p *prompts.Prompt, o runOptions) ([]map[string]string, []api.Cha
 		}
 		req, err := p.Render(vars)
 		if err != nil {
-			return nil, nil, usagef("--vars-file %s: row %d: %v", o.varsFile, i, err)
+			return nil, nil, usagef("--vars-file %s: row %d: %v", o.varsFile, i+1, err)
 		}
 		for _, s := range o.sets {
 			param, _ := api.LookupParam(s.key) // checked by parseRunArgs
@@ -81,9 +82,9 @@ func (a *app) runMatrix(engine *session.Engine, targets []session.Target, rows [
 			r.Err = explain(*r)
 			if r.Failed() {
 				status = ExitFailed
-				a.note("row %d: %s: %s", ri, untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
+				a.note("row %d: %s: %s", ri+1, untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
 			}
-			records = append(records, matrixRecord{RunRecord: r.Record(), Row: ri, Vars: rows[ri]})
+			records = append(records, matrixRecord{RunRecord: r.Record(), Row: ri + 1, Vars: rows[ri]})
 		}
 	}
 	if jsonOutput {

@@ -79,7 +79,7 @@ func TestVarsFileJSON(t *testing.T) {
 			}
 			for i, w := range want {
 				c := recs[i]
-				if c.Model != w.model || c.Content != w.content || c.Row == nil || *c.Row != i/2 || c.Vars["name"] != w.name || c.Error != nil || c.Usage == nil || c.LatencyMs == nil {
+				if c.Model != w.model || c.Content != w.content || c.Row == nil || *c.Row != i/2+1 || c.Vars["name"] != w.name || c.Error != nil || c.Usage == nil || c.LatencyMs == nil {
 					t.Errorf("cell %d: %+v", i, c)
 				}
 			}
@@ -115,10 +115,10 @@ func TestVarsFileTableAndFailure(t *testing.T) {
 		line int
 		want []string
 	}{
-		{1, []string{"0 Ada", "small", "ok", "10 / 5", "small: Hi Ada"}},
-		{2, []string{"0 Ada", "fail", "error"}},
-		{3, []string{"1 Bob", "small", "ok", "small: Hi Bob"}},
-		{4, []string{"1 Bob", "fail", "error"}},
+		{1, []string{"1 Ada", "small", "ok", "10 / 5", "small: Hi Ada"}},
+		{2, []string{"1 Ada", "fail", "error"}},
+		{3, []string{"2 Bob", "small", "ok", "small: Hi Bob"}},
+		{4, []string{"2 Bob", "fail", "error"}},
 	}
 	for _, c := range checks {
 		for _, w := range c.want {
@@ -135,7 +135,7 @@ func TestVarsFileTableAndFailure(t *testing.T) {
 			t.Errorf("line of %d columns: %q", w, l)
 		}
 	}
-	if !strings.Contains(r.stderr, "row 0: fail: ") {
+	if !strings.Contains(r.stderr, "row 1: fail: ") {
 		t.Errorf("stderr does not name the failed cell: %q", r.stderr)
 	}
 }
@@ -150,7 +150,7 @@ func TestVarsFileUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--vars-file", bad}, "bad.jsonl:2:"},
-		{[]string{"--vars-file", missing}, "row 0"},
+		{[]string{"--vars-file", missing}, "row 1"},
 		{[]string{"--vars-file", filepath.Join(t.TempDir(), "none.csv")}, "--vars-file"},
 	} {
 		args := append([]string{"run", "-p", "Hi {{name}}", "--endpoint", srv.URL}, tt.args...)

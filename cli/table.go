@@ -179,7 +179,7 @@ func matrixTable(rows []map[string]string, varNames []string, results [][]sessio
 	header := []string{"row", "model", "state", "latency", "in / out", "cost", "answer"}
 	var lines [][]string
 	for ri, row := range results {
-		label := fmt.Sprint(ri)
+		label := fmt.Sprint(ri + 1) // from 1, as in the studio and the CSV's data lines
 		var vals []string
 		for _, k := range varNames {
 			if v, ok := rows[ri][k]; ok {

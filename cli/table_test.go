@@ -112,7 +112,7 @@ func TestMatrixTableFitsTheWidth(t *testing.T) {
 		if !strings.Contains(lines[2], "error") || !strings.Contains(lines[2], "boom") || !strings.Contains(lines[4], "Oui.") || !strings.Contains(lines[3], "line one") {
 			t.Errorf("table:\n%s", out)
 		}
-		if !strings.HasPrefix(lines[1], "0 en, Ada Lovelace") || !strings.Contains(lines[1], "…") {
+		if !strings.HasPrefix(lines[1], "1 en, Ada Lovelace") || !strings.Contains(lines[1], "…") {
 			t.Errorf("row label: %q", lines[1])
 		}
 	}

@@ -45,3 +45,14 @@ func TestTableFillsInAndDrills(t *testing.T) {
 		_ = m.View()
 	}
 }
+
+// Rows count from 1 on screen, as in the headless table, the --json
+// records and the CSV's data lines.
+func TestRowsCountFromOne(t *testing.T) {
+	m := New(themes.New(themes.Dark()), []map[string]string{{"city": "Lyon"}, {"city": "Nantes"}}, []string{"a"})
+	m.SetSize(100, 10)
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if !strings.HasPrefix(lines[2], "1 Lyon") || !strings.HasPrefix(lines[3], "2 Nantes") {
+		t.Fatalf("rows:\n%s", strings.Join(lines, "\n"))
+	}
+}
