@@ -19,6 +19,11 @@ import (
 type Session struct {
 	Header Header
 	Runs   []RecordedRun // by run number
+	// Groups are the session's runs as they were made: each a kind with
+	// its columns, rows, prompt, tool results and conversations. Every run
+	// is in exactly one group; a file of format 1, which has no groups,
+	// gets one per run (a comparison or matrix recognised by its timing).
+	Groups []RecordedGroup
 	Path   string
 	// Truncated reports that the file ended in a cut-off line (a crash
 	// while recording): everything up to its last whole line was loaded.
@@ -30,6 +35,9 @@ type Session struct {
 // run did).
 type RecordedRun struct {
 	Run      int
+	Group    int
+	Lane     Lane
+	API      string // "conversations" for an agent's call; "" for chat
 	Model    string
 	Endpoint string
 	At       time.Duration   // when the request was sent, from the session's start
@@ -77,7 +85,7 @@ func Load(path string) (*Session, error) {
 
 // read parses a session file's text; name is what errors call it.
 func read(name string, r io.Reader) (*Session, error) {
-	p := parser{s: &Session{Path: name}, runs: map[int]int{}}
+	p := parser{s: &Session{Path: name}, runs: map[int]int{}, groups: map[int]int{}}
 	br := bufio.NewReader(r)
 	for {
 		line, err := br.ReadBytes('\n')
@@ -99,6 +107,7 @@ func read(name string, r io.Reader) (*Session, error) {
 		}
 	}
 	slices.SortFunc(p.s.Runs, func(a, b RecordedRun) int { return a.Run - b.Run })
+	p.s.gatherGroups()
 	return p.s, nil
 }
 
@@ -108,6 +117,7 @@ type parser struct {
 	line   int
 	header bool
 	runs   map[int]int // run number -> index in s.Runs
+	groups map[int]int // group number -> index in s.Groups
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -152,6 +162,12 @@ func (p *parser) parse(line []byte, whole bool) error {
 		return p.parseEvent(text)
 	case lineResult:
 		return p.parseResult(text)
+	case lineGroup:
+		return p.parseGroup(text)
+	case lineToolResult:
+		return p.parseToolResult(text)
+	case lineConversation:
+		return p.parseConversation(text)
 	}
 	return nil // a line type from a newer mstudio
 }
@@ -163,7 +179,7 @@ func (p *parser) parseHeader(text []byte) error {
 	}
 	switch {
 	case h.Format < 1:
-		return p.errorf("session header: format %d: want 1", h.Format)
+		return p.errorf("session header: format %d: want 1 or more", h.Format)
 	case h.Format > Format:
 		return p.errorf("session header: format %d is newer than this mstudio reads (%d); update mstudio", h.Format, Format)
 	}
@@ -193,9 +209,18 @@ func (p *parser) parseRequest(text []byte) error {
 	case body[0] != '{':
 		return p.errorf("request: the body of run %d is not a JSON object", l.Run)
 	}
+	if l.Group != 0 {
+		if _, ok := p.groups[l.Group]; !ok {
+			return p.errorf("request: run %d is in group %d, which has no group line before it", l.Run, l.Group)
+		}
+	}
+	lane := Lane{}
+	if l.Lane != nil {
+		lane = *l.Lane
+	}
 	p.runs[l.Run] = len(p.s.Runs)
 	p.s.Runs = append(p.s.Runs, RecordedRun{
-		Run: l.Run, Model: l.Model, Endpoint: l.Endpoint,
+		Run: l.Run, Group: l.Group, Lane: lane, API: l.API, Model: l.Model, Endpoint: l.Endpoint,
 		At: time.Duration(l.AtMs) * time.Millisecond, Body: json.RawMessage(body),
 	})
 	return nil

@@ -55,9 +55,11 @@ type LoopOptions struct {
 	// called on Converse's goroutine.
 	OnEvent    func(turn int, ev api.StreamEvent)
 	OnToolCall func(turn int, call ToolCallState)
-	// Step, when set, is asked before each model call after the first;
-	// returning false stops the conversation there (step mode).
-	Step func(turn int) bool
+	// Step, when set, is asked before each model call, the first one
+	// included, with the request about to be sent: it may change it (step
+	// mode edits the next request); returning false stops the conversation
+	// there.
+	Step func(turn int, next *api.ChatRequest) bool
 	// Answer answers calls of tools handled by hand (the studio's editor).
 	// Without it such a call fails the conversation: headless runs cannot
 	// ask anyone.
@@ -80,8 +82,20 @@ type Conversation struct {
 // {"error": "..."} so it can recover; a tool nobody can answer (by hand
 // with no Answer, or a command in an untrusted file) stops the
 // conversation with Err. Every request sent keeps Mistral's rules
-// (NormalizeMessages).
+// (NormalizeMessages). It is a thin user of session.Run: a conversation,
+// recorded as one group with its tool results.
 func (e *Engine) Converse(ctx context.Context, t Target, req api.ChatRequest, opts LoopOptions) Conversation {
+	var conv Conversation
+	for ev := range Run(ctx, e, Spec{Kind: KindConversation, Lanes: []LaneSpec{{Target: t, Request: req}}, Loop: &opts}) {
+		if ev.Finish != nil && ev.Finish.Conversation != nil {
+			conv = *ev.Finish.Conversation
+		}
+	}
+	return conv
+}
+
+// converse is the tool loop itself, its model calls recorded in tg's group.
+func (e *Engine) converse(ctx context.Context, t Target, req api.ChatRequest, opts LoopOptions, tg tag) Conversation {
 	maxTurns := opts.MaxTurns
 	if maxTurns < 1 {
 		maxTurns = DefaultMaxTurns
@@ -94,11 +108,30 @@ func (e *Engine) Converse(ctx context.Context, t Target, req api.ChatRequest, op
 			schemas[tool.Function.Name] = compileSchema(tool.Function.Parameters)
 		}
 	}
+	// every call's final state goes to the session file as an entry of its own
+	onCall := opts.OnToolCall
+	opts.OnToolCall = func(turn int, call ToolCallState) {
+		if call.State != CallPending {
+			e.Recorder.toolResult(call, tg)
+		}
+		if onCall != nil {
+			onCall(turn, call)
+		}
+	}
 	msgs := append([]api.Message(nil), req.Messages...)
 	var conv Conversation
 	for turn := 1; ; turn++ {
-		if turn > 1 && opts.Step != nil && !opts.Step(turn) {
-			break
+		if opts.Step != nil {
+			next := req
+			next.Messages = NormalizeMessages(msgs)
+			next = next.Clone()
+			if !opts.Step(turn, &next) {
+				break
+			}
+			// an edited request goes out as edited, and the conversation
+			// goes on from its messages
+			req = next
+			msgs = append([]api.Message(nil), next.Messages...)
 		}
 		send := req
 		send.Messages = NormalizeMessages(msgs)
@@ -107,7 +140,7 @@ func (e *Engine) Converse(ctx context.Context, t Target, req api.ChatRequest, op
 		if opts.OnEvent != nil {
 			cb = func(ev api.StreamEvent) { opts.OnEvent(turn, ev) }
 		}
-		res := e.run(ctx, t, send, cb, 0)
+		res := e.run(ctx, t, send, cb, 0, tg)
 		conv.Turns = append(conv.Turns, res)
 		conv.Final = res
 		if res.Err != nil {
@@ -139,6 +172,9 @@ func (e *Engine) Converse(ctx context.Context, t Target, req api.ChatRequest, op
 			// The calls of the last allowed turn are left pending: their
 			// results could not be sent, so commands are not run for nothing.
 			conv.Final.FinishReason = FinishMaxTurns
+			for _, st := range conv.Calls[first:] {
+				e.Recorder.toolResult(st, tg)
+			}
 			break
 		}
 		stop := e.answerCalls(ctx, conv.Calls[first:], offered, opts)
@@ -206,7 +242,7 @@ func (e *Engine) answerCalls(ctx context.Context, calls []ToolCallState, offered
 
 // answer answers one call. fatal marks errors the model cannot fix.
 func (e *Engine) answer(ctx context.Context, st ToolCallState, offered map[string]bool, opts LoopOptions) (string, error, bool) {
-	if !offered[st.Name] {
+	if offered != nil && !offered[st.Name] { // nil: an agent's tools, declared on the server
 		return "", fmt.Errorf("no tool named %q was offered", st.Name), false
 	}
 	h, ok := opts.Handlers[st.Name]
@@ -358,17 +394,31 @@ func (c Conversation) Record() RunRecord {
 	rec.Turns = len(c.Turns)
 	rec.ToolResults = make([]ToolResultRecord, 0, len(c.Calls))
 	for _, st := range c.Calls {
-		r := ToolResultRecord{ID: st.ID, Name: st.Name, Arguments: st.Arguments, Result: st.Result, State: st.State, Turn: st.Turn, SchemaErrors: st.SchemaErrors}
-		if st.Error != "" {
-			msg := st.Error
-			r.Error = &msg
-		}
-		if r.SchemaErrors == nil {
-			r.SchemaErrors = []string{}
-		}
-		rec.ToolResults = append(rec.ToolResults, r)
+		rec.ToolResults = append(rec.ToolResults, toolResultRecord(st))
 	}
 	return rec
+}
+
+// toolResultRecord is a tool call's state in its JSON form.
+func toolResultRecord(st ToolCallState) ToolResultRecord {
+	r := ToolResultRecord{ID: st.ID, Name: st.Name, Arguments: st.Arguments, Result: st.Result, State: st.State, Turn: st.Turn, SchemaErrors: st.SchemaErrors}
+	if st.Error != "" {
+		msg := st.Error
+		r.Error = &msg
+	}
+	if r.SchemaErrors == nil {
+		r.SchemaErrors = []string{}
+	}
+	return r
+}
+
+// Call is the record back as a tool call's state.
+func (r ToolResultRecord) Call() ToolCallState {
+	st := ToolCallState{Turn: r.Turn, ID: r.ID, Name: r.Name, Arguments: r.Arguments, State: r.State, Result: r.Result, SchemaErrors: r.SchemaErrors}
+	if r.Error != nil {
+		st.Error = *r.Error
+	}
+	return st
 }
 
 // Total is the conversation as one run: the final answer, with the usage,

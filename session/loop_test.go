@@ -206,11 +206,11 @@ func TestConverseStepStops(t *testing.T) {
 	handlers, _ := ToolHandlers(p.Ext, path)
 	var asked []int
 	var e Engine
-	conv := e.Converse(context.Background(), simTarget(rs), req, LoopOptions{Handlers: handlers, Step: func(turn int) bool {
+	conv := e.Converse(context.Background(), simTarget(rs), req, LoopOptions{Handlers: handlers, Step: func(turn int, next *api.ChatRequest) bool {
 		asked = append(asked, turn)
-		return false
+		return turn < 2 // step mode asks before the first call too
 	}})
-	if len(conv.Turns) != 1 || len(asked) != 1 || asked[0] != 2 {
+	if len(conv.Turns) != 1 || len(asked) != 2 || asked[0] != 1 || asked[1] != 2 {
 		t.Fatalf("turns %d, asked %v", len(conv.Turns), asked)
 	}
 	// the answered calls are part of the conversation to continue from

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"mstudio/api"
 )
@@ -144,51 +143,46 @@ func readJSONLRows(path string, b []byte) ([]map[string]string, error) {
 // most parallel cells at a time across the whole matrix (parallel < 1 means
 // all at once), and returns the results as [row][target]. One cell's
 // failure never stops the others. onCell, when not nil, sees each cell as
-// it finishes, possibly from several goroutines at once. With a Recorder
-// every cell is its own run, numbered row by row in target order.
+// it finishes, on the calling goroutine. With a Recorder the matrix is one
+// group and every cell is its own run, numbered row by row in target
+// order. It is a thin user of session.Run.
 func (e *Engine) RunMatrix(ctx context.Context, targets []Target, reqs []api.ChatRequest, parallel int, onCell func(row, col int, r Result)) [][]Result {
-	cells := len(reqs) * len(targets)
-	if parallel < 1 || parallel > cells {
-		parallel = cells
-	}
+	return e.RunMatrixRows(ctx, targets, reqs, nil, parallel, onCell)
+}
+
+// RunMatrixRows is RunMatrix that records each row's variables with the
+// group, so that a reopened matrix shows them.
+func (e *Engine) RunMatrixRows(ctx context.Context, targets []Target, reqs []api.ChatRequest, rows []map[string]string, parallel int, onCell func(row, col int, r Result)) [][]Result {
 	results := make([][]Result, len(reqs))
 	for i := range results {
 		results[i] = make([]Result, len(targets))
 	}
-	if cells == 0 {
+	if len(reqs)*len(targets) == 0 {
 		return results
 	}
-	first := e.Recorder.reserve(cells)
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for row, req := range reqs {
-		for col, t := range targets {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var r Result
-				select {
-				case sem <- struct{}{}:
-					runNo := 0
-					if first > 0 {
-						runNo = first + row*len(targets) + col
-					}
-					r = e.run(ctx, t, req, nil, runNo)
-					<-sem
-				case <-ctx.Done():
-					model := t.Model
-					if model == "" {
-						model = req.Model
-					}
-					r = Result{Model: model, Endpoint: t.Client.Endpoint().Name, Err: ctx.Err()}
-				}
-				results[row][col] = r
-				if onCell != nil {
-					onCell(row, col, r)
-				}
-			}()
+	for ev := range Run(ctx, e, MatrixSpec(targets, reqs, rows, parallel)) {
+		if ev.Finish != nil {
+			results[ev.Lane.Row][ev.Lane.Column] = ev.Finish.Result
+			if onCell != nil {
+				onCell(ev.Lane.Row, ev.Lane.Column, ev.Finish.Result)
+			}
 		}
 	}
-	wg.Wait()
 	return results
+}
+
+// MatrixSpec is the Spec of a matrix: one lane per cell, row by row in
+// target order; rows (may be nil) are each row's variables.
+func MatrixSpec(targets []Target, reqs []api.ChatRequest, rows []map[string]string, parallel int) Spec {
+	spec := Spec{Kind: KindMatrix, Parallel: parallel}
+	for r, req := range reqs {
+		for c, t := range targets {
+			l := LaneSpec{Lane: Lane{Column: c, Row: r}, Target: t, Request: req}
+			if r < len(rows) {
+				l.Vars = rows[r]
+			}
+			spec.Lanes = append(spec.Lanes, l)
+		}
+	}
+	return spec
 }

@@ -20,7 +20,13 @@ import (
 // reader refuses files of a newer format rather than misreading them; lines
 // of types it does not know are skipped, so adding a line type does not
 // need a new format.
-const Format = 1
+//
+// Format 2 adds run groups: a "group" line says what kind of run a set of
+// model calls was (single, conversation, agent, compare, matrix, replay),
+// its columns, its matrix rows and its prompt; requests and results carry
+// their group and lane; tool results and agent conversations are lines of
+// their own. Files of format 1 (no groups) still load.
+const Format = 2
 
 // Line types of a session file (docs/files.md, "Session files").
 const (
@@ -28,6 +34,10 @@ const (
 	lineRequest = "request"
 	lineEvent   = "event"
 	lineResult  = "result"
+	// format 2
+	lineGroup        = "group"
+	lineToolResult   = "tool_result"
+	lineConversation = "conversation"
 )
 
 // doneData is the data of the SSE event that ends a complete answer. It is
@@ -58,12 +68,17 @@ type (
 		Header
 	}
 	requestLine struct {
-		Type     string          `json:"type"`
-		Run      int             `json:"run"`
-		Model    string          `json:"model"`
-		Endpoint string          `json:"endpoint"`
-		AtMs     int64           `json:"at_ms"`
-		Body     json.RawMessage `json:"body"`
+		Type     string `json:"type"`
+		Run      int    `json:"run"`
+		Group    int    `json:"group,omitempty"`
+		Lane     *Lane  `json:"lane,omitempty"`
+		Model    string `json:"model"`
+		Endpoint string `json:"endpoint"`
+		// API is "conversations" for an agent's call; absent for chat
+		// completions.
+		API  string          `json:"api,omitempty"`
+		AtMs int64           `json:"at_ms"`
+		Body json.RawMessage `json:"body"`
 	}
 	eventLine struct {
 		Type string `json:"type"`
@@ -74,9 +89,82 @@ type (
 	resultLine struct {
 		Type   string     `json:"type"`
 		Run    int        `json:"run"`
+		Group  int        `json:"group,omitempty"`
+		Lane   *Lane      `json:"lane,omitempty"`
 		Record *RunRecord `json:"record"`
 	}
+	groupLine struct {
+		Type string `json:"type"`
+		GroupRecord
+	}
+	toolResultLine struct {
+		Type   string            `json:"type"`
+		Group  int               `json:"group"`
+		Lane   Lane              `json:"lane"`
+		Record *ToolResultRecord `json:"record"`
+	}
+	conversationLine struct {
+		Type  string `json:"type"`
+		Group int    `json:"group"`
+		Lane  Lane   `json:"lane"`
+		ConversationRecord
+	}
 )
+
+// GroupRecord is a run group as recorded: what kind of run it was and how
+// it was laid out, so that reopening shows exactly what ran.
+type GroupRecord struct {
+	Group int  `json:"group"`
+	Kind  Kind `json:"kind"`
+	// Columns are the group's models in column order, each with its
+	// parameters in a few words.
+	Columns []ColumnRecord `json:"columns"`
+	// Rows are a matrix's variables, one object per row, in row order.
+	Rows   []map[string]string `json:"rows,omitempty"`
+	Prompt *PromptRecord       `json:"prompt,omitempty"`
+	// Agent is the agent an agent group talked to.
+	Agent string `json:"agent,omitempty"`
+}
+
+// ColumnRecord is one column of a group.
+type ColumnRecord struct {
+	Model  string `json:"model"`
+	Params string `json:"params,omitempty"`
+}
+
+// PromptRecord is the prompt a group ran: its name, its saved version (0:
+// unsaved), its template source as the editor held it, and the variables
+// it was rendered with, so reopening restores the template and not its
+// rendered text.
+type PromptRecord struct {
+	Name    string            `json:"name"`
+	Version int               `json:"version,omitempty"`
+	Source  string            `json:"source"`
+	Vars    map[string]string `json:"vars,omitempty"`
+}
+
+// ConversationRecord is an agent conversation as it stood after a run:
+// its id, the agent, the entry a restart starts from, and its entries.
+type ConversationRecord struct {
+	ConversationID string        `json:"conversation_id"`
+	Agent          string        `json:"agent"`
+	LastEntry      string        `json:"last_entry,omitempty"`
+	Entries        []EntryRecord `json:"entries"`
+}
+
+// EntryRecord is one entry of an agent conversation: an input message, an
+// output message, a function call and its result, a built-in tool
+// execution or a handoff.
+type EntryRecord struct {
+	Type       string `json:"type"` // message.input, message.output, function.call, function.result, tool.execution, agent.handoff
+	ID         string `json:"id,omitempty"`
+	Role       string `json:"role,omitempty"`
+	Text       string `json:"text,omitempty"`
+	Name       string `json:"name,omitempty"`
+	ToolCallID string `json:"tool_call_id,omitempty"`
+	Arguments  string `json:"arguments,omitempty"`
+	Result     string `json:"result,omitempty"`
+}
 
 // Recorder appends one session's runs to its file. It is safe for
 // concurrent use: the runs of a compare record at the same time, and each
@@ -89,6 +177,7 @@ type Recorder struct {
 	path   string
 	start  time.Time
 	runs   int
+	groups int
 	err    error
 	closed bool
 }
@@ -191,14 +280,59 @@ func (r *Recorder) reserve(n int) int {
 
 // request records the body sent for a run; body is nil when it could not
 // be encoded (the run then fails before sending anything).
-func (r *Recorder) request(run int, model, endpoint string, body []byte) {
+func (r *Recorder) request(run int, model, endpoint string, body []byte, tg tag) {
+	r.requestAPI(run, model, endpoint, "", body, tg)
+}
+
+// requestAPI is request for another API than chat completions.
+func (r *Recorder) requestAPI(run int, model, endpoint, api string, body []byte, tg tag) {
 	if r == nil {
 		return
 	}
 	if len(body) == 0 {
 		body = []byte("null")
 	}
-	r.write(requestLine{Type: lineRequest, Run: run, Model: model, Endpoint: endpoint, AtMs: time.Since(r.start).Milliseconds(), Body: body})
+	l := requestLine{Type: lineRequest, Run: run, Model: model, Endpoint: endpoint, API: api, AtMs: time.Since(r.start).Milliseconds(), Body: body}
+	if tg.group > 0 {
+		l.Group, l.Lane = tg.group, &tg.lane
+	}
+	r.write(l)
+}
+
+// group numbers a new run group and records it.
+func (r *Recorder) group(g GroupRecord) int {
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	r.groups++
+	g.Group = r.groups
+	r.mu.Unlock()
+	if g.Columns == nil {
+		g.Columns = []ColumnRecord{}
+	}
+	r.write(groupLine{Type: lineGroup, GroupRecord: g})
+	return g.Group
+}
+
+// toolResult records how one tool call of a conversation ended.
+func (r *Recorder) toolResult(st ToolCallState, tg tag) {
+	if r == nil || tg.group == 0 {
+		return
+	}
+	rec := toolResultRecord(st)
+	r.write(toolResultLine{Type: lineToolResult, Group: tg.group, Lane: tg.lane, Record: &rec})
+}
+
+// conversation records where an agent conversation stands.
+func (r *Recorder) conversation(c ConversationRecord, tg tag) {
+	if r == nil || tg.group == 0 {
+		return
+	}
+	if c.Entries == nil {
+		c.Entries = []EntryRecord{}
+	}
+	r.write(conversationLine{Type: lineConversation, Group: tg.group, Lane: tg.lane, ConversationRecord: c})
 }
 
 // event records one event's raw data, t after the request was sent.
@@ -210,11 +344,15 @@ func (r *Recorder) event(run int, t time.Duration, data string) {
 }
 
 // result records how a run ended.
-func (r *Recorder) result(run int, rec RunRecord) {
+func (r *Recorder) result(run int, rec RunRecord, tg tag) {
 	if r == nil {
 		return
 	}
-	r.write(resultLine{Type: lineResult, Run: run, Record: &rec})
+	l := resultLine{Type: lineResult, Run: run, Record: &rec}
+	if tg.group > 0 {
+		l.Group, l.Lane = tg.group, &tg.lane
+	}
+	r.write(l)
 }
 
 // write encodes v as one line and appends it with a single write.

@@ -41,7 +41,7 @@ func recordRuns(t *testing.T, srv *httptest.Server, req api.ChatRequest, models 
 	seen := map[int][]string{}
 	results := e.RunAll(context.Background(), targets, req, 0, func(i int, ev api.StreamEvent) {
 		mu.Lock()
-		seen[i+1] = append(seen[i+1], ev.Raw)
+		seen[i+1] = append(seen[i+1], ev.Content)
 		mu.Unlock()
 	})
 	if err := rec.Close(); err != nil {
@@ -65,7 +65,7 @@ func TestRecordLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Truncated || s.Header.Prompt != "hello world/../x" || s.Header.PromptVersion != 3 || s.Header.Format != 1 || len(s.Header.ID) != 12 || s.Header.BaseURL != srv.URL || s.Header.Mstudio == "" {
+	if s.Truncated || s.Header.Prompt != "hello world/../x" || s.Header.PromptVersion != 3 || s.Header.Format != Format || len(s.Header.ID) != 12 || s.Header.BaseURL != srv.URL || s.Header.Mstudio == "" {
 		t.Fatalf("header %+v", s.Header)
 	}
 	if len(s.Runs) != len(models) {
@@ -80,11 +80,14 @@ func TestRecordLoadRoundTrip(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &body); err != nil || body["model"] != models[i] || body["stream"] != true {
 			t.Errorf("run %d body %s", r.Run, r.Body)
 		}
+		// the recorded events, decoded again, are the text seen live
 		var data []string
-		for _, ev := range r.Events {
-			if ev.Data != doneData {
-				data = append(data, ev.Data)
+		if _, err := s.Replay(context.Background(), r.Run, 0, func(ev api.StreamEvent) {
+			if ev.Content != "" {
+				data = append(data, ev.Content)
 			}
+		}); err != nil {
+			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(data, seen[r.Run]) {
 			t.Errorf("run %d events %q, saw %q", r.Run, data, seen[r.Run])
@@ -234,11 +237,11 @@ func TestRecorderConcurrentLines(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			run := first + i
-			rec.request(run, "m", "e", []byte(`{"model":"m"}`))
+			rec.request(run, "m", "e", []byte(`{"model":"m"}`), tag{})
 			for range 10 {
 				rec.event(run, time.Millisecond, big)
 			}
-			rec.result(run, RunRecord{Model: "m"})
+			rec.result(run, RunRecord{Model: "m"}, tag{})
 		}()
 	}
 	wg.Wait()

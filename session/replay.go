@@ -221,3 +221,115 @@ func answerText(r Result) string {
 	}
 	return b.String()
 }
+
+// replayGroup plays a recorded group back as events, lane by lane at once,
+// each lane's model calls one after the other with their tool results
+// between them, as the group ran. Chat calls go through the live decoder
+// (Session.Replay); an agent's calls give their recorded text.
+func (e *Engine) replayGroup(ctx context.Context, em *emitter, spec Spec) {
+	rs := spec.Replay
+	if rs == nil || rs.Session == nil {
+		em.send(Event{Err: errors.New("replay: no session")})
+		return
+	}
+	g, err := rs.Session.Group(rs.Group)
+	if err != nil {
+		em.send(Event{Err: err})
+		return
+	}
+	lanes := rs.Session.Lanes(g)
+	done := make(chan struct{}, len(lanes))
+	for lane, runs := range lanes {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			replayLane(ctx, em, rs, g, lane, runs)
+		}()
+	}
+	for range lanes {
+		<-done
+	}
+}
+
+// replayLane replays one lane's model calls in order.
+func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGroup, lane Lane, runs []*RecordedRun) {
+	var turns []Result
+	var calls []ToolCallState
+	for turn, r := range runs {
+		turn++
+		var res Result
+		if r.API == "conversations" {
+			res = replayAgentCall(r, lane, turn, em)
+		} else {
+			res, _ = rs.Session.Replay(ctx, r.Run, rs.Speed, func(ev api.StreamEvent) {
+				if ev.Content != "" || ev.Thinking != "" {
+					em.send(Event{Lane: lane, Turn: turn, Content: ev.Content, Thinking: ev.Thinking})
+				}
+			})
+		}
+		turns = append(turns, res)
+		for _, tr := range g.ToolResults {
+			if tr.Lane == lane && tr.Record.Turn == turn {
+				c := tr.Record.Call()
+				calls = append(calls, c)
+				em.send(Event{Lane: lane, Turn: turn, ToolResult: &c})
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(turns) == 0 {
+		em.send(Event{Lane: lane, Finish: &Finish{Result: Result{Err: errors.New("the lane has no runs")}}})
+		return
+	}
+	conv := Conversation{Turns: turns, Calls: calls, Final: turns[len(turns)-1]}
+	res := conv.Total()
+	if g.Kind == KindAgent {
+		// an agent's answer is every call's text, as it was shown
+		var text strings.Builder
+		for i, t := range turns {
+			if i > 0 && text.Len() > 0 && t.Content() != "" {
+				text.WriteString("\n\n")
+			}
+			text.WriteString(t.Content())
+		}
+		res.Message = api.Message{Role: api.RoleAssistant, Content: api.Text(text.String())}
+	}
+	fin := &Finish{Reason: res.FinishReason, Result: res}
+	if len(runs) > 1 || len(calls) > 0 {
+		fin.Conversation = &conv
+	}
+	for _, c := range g.Conversations {
+		if c.Lane == lane {
+			fin.Agent = &AgentState{ConversationID: c.ConversationID, LastEntry: c.LastEntry}
+		}
+	}
+	em.send(Event{Lane: lane, Finish: fin})
+}
+
+// replayAgentCall gives back one recorded agent call: its text at once.
+func replayAgentCall(r *RecordedRun, lane Lane, turn int, em *emitter) Result {
+	res := Result{Model: r.Model, Endpoint: r.Endpoint}
+	rec := r.Result
+	if rec == nil {
+		res.Err = errors.New("the call did not finish")
+		return res
+	}
+	text := rec.Content
+	if turn > 1 && text != "" {
+		em.send(Event{Lane: lane, Turn: turn, Content: "\n\n"})
+	}
+	if text != "" || rec.Reasoning != "" {
+		em.send(Event{Lane: lane, Turn: turn, Content: text, Thinking: rec.Reasoning})
+	}
+	res.Message = api.Message{Role: api.RoleAssistant, Content: api.Text(text)}
+	res.FinishReason = rec.FinishReason
+	res.Latency = time.Duration(rec.LatencyMs) * time.Millisecond
+	if rec.Usage != nil {
+		res.Usage = &api.Usage{PromptTokens: rec.Usage.PromptTokens, CompletionTokens: rec.Usage.CompletionTokens, TotalTokens: rec.Usage.TotalTokens}
+	}
+	if rec.Error != nil {
+		res.Err = errors.New(*rec.Error)
+	}
+	return res
+}

@@ -43,7 +43,7 @@ func sessionFromStream(t *testing.T, body string, step time.Duration) (*Session,
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.request(1, "mistral-small-latest", "global", []byte(`{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"stream":true}`))
+	rec.request(1, "mistral-small-latest", "global", []byte(`{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"stream":true}`), tag{})
 	dec := api.NewSSEDecoder(strings.NewReader(body))
 	n := 0
 	for {
@@ -58,7 +58,7 @@ func sessionFromStream(t *testing.T, body string, step time.Duration) (*Session,
 	var e Engine
 	want := e.Run(context.Background(), Target{Client: api.New(api.Options{Endpoint: api.Endpoint{Name: "global", BaseURL: serveBody(t, body)}, MaxRetries: -1})}, hello, nil)
 	want.Model = "mistral-small-latest"
-	rec.result(1, want.Record())
+	rec.result(1, want.Record(), tag{})
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"sync"
 	"time"
 
 	"mstudio/api"
@@ -85,13 +84,32 @@ func (e *Engine) prices() *prices.Table {
 // Run streams req on one target and returns the result. onEvent, when not
 // nil, sees every chunk as it arrives (for live display); it is called on
 // the calling goroutine.
+//
+// It is a thin user of session.Run: a single run, recorded as its own group.
 func (e *Engine) Run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent)) Result {
-	return e.run(ctx, t, req, onEvent, 0)
+	var res Result
+	for ev := range Run(ctx, e, Spec{Kind: KindSingle, Lanes: []LaneSpec{{Target: t, Request: req}}}) {
+		switch {
+		case ev.Finish != nil:
+			res = ev.Finish.Result
+		case onEvent != nil && (ev.Content != "" || ev.Thinking != ""):
+			onEvent(api.StreamEvent{Update: api.Update{Content: ev.Content, Thinking: ev.Thinking}})
+		}
+	}
+	return res
 }
 
-// run is Run with the run's number in the session file (0: the next one).
-func (e *Engine) run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent), runNo int) Result {
-	s := e.open(ctx, t, req, runNo)
+// tag says where a model call belongs in the session file: its run group
+// and lane (group 0: not in a group, as files of format 1 were).
+type tag struct {
+	group int
+	lane  Lane
+}
+
+// run streams one model call with the run's number in the session file (0:
+// the next one) and its group.
+func (e *Engine) run(ctx context.Context, t Target, req api.ChatRequest, onEvent func(api.StreamEvent), runNo int, tg tag) Result {
+	s := e.open(ctx, t, req, runNo, tg)
 	defer s.Close()
 	for {
 		ev, err := s.Next()
@@ -117,21 +135,22 @@ type Stream struct {
 	finished bool
 	rec      *Recorder // nil when the engine does not record
 	runNo    int       // the run's number in the session file
+	tag      tag       // its group and lane
 }
 
 // Open sends req to the target and returns the run. It blocks until the
 // answer starts (or fails); a failure to start is reported by the first
 // Next and by Result, so callers have one path for every outcome.
 func (e *Engine) Open(ctx context.Context, t Target, req api.ChatRequest) *Stream {
-	return e.open(ctx, t, req, 0)
+	return e.open(ctx, t, req, 0, tag{})
 }
 
-func (e *Engine) open(ctx context.Context, t Target, req api.ChatRequest, runNo int) *Stream {
+func (e *Engine) open(ctx context.Context, t Target, req api.ChatRequest, runNo int, tg tag) *Stream {
 	req = req.Clone()
 	if t.Model != "" {
 		req.Model = t.Model
 	}
-	s := &Stream{engine: e, target: t, start: e.now()}
+	s := &Stream{engine: e, target: t, start: e.now(), tag: tg}
 	s.res = Result{Model: req.Model, Endpoint: t.Client.Endpoint().Name}
 	if e.Recorder != nil {
 		if runNo == 0 {
@@ -146,7 +165,7 @@ func (e *Engine) open(ctx context.Context, t Target, req api.ChatRequest, runNo 
 		if err != nil {
 			body = nil
 		}
-		s.rec.request(runNo, req.Model, s.res.Endpoint, body)
+		s.rec.request(runNo, req.Model, s.res.Endpoint, body, tg)
 	}
 	stream, err := t.Client.ChatStream(ctx, req)
 	if err != nil {
@@ -235,7 +254,7 @@ func (s *Stream) end() {
 	if acc := s.Accumulator(); acc != nil {
 		s.engine.finish(&s.res, acc, s.target.Regional)
 	}
-	s.rec.result(s.runNo, s.res.Record())
+	s.rec.result(s.runNo, s.res.Record(), s.tag)
 }
 
 // finish copies the accumulated answer into the result and prices it.
@@ -258,38 +277,22 @@ func (e *Engine) finish(res *Result, acc *api.Accumulator, regional bool) {
 
 // RunAll runs req on every target at once, at most parallel at a time
 // (parallel < 1 means all at once), and returns the results in target order.
-// onEvent sees each target's chunks tagged with the target's index; calls
-// for different targets may come from different goroutines.
+// onEvent sees each target's text and thinking tagged with the target's
+// index. It is a thin user of session.Run: a comparison, one column per
+// target.
 func (e *Engine) RunAll(ctx context.Context, targets []Target, req api.ChatRequest, parallel int, onEvent func(i int, ev api.StreamEvent)) []Result {
-	if parallel < 1 || parallel > len(targets) {
-		parallel = len(targets)
-	}
 	results := make([]Result, len(targets))
-	first := e.Recorder.reserve(len(targets))
-	sem := make(chan struct{}, max(parallel, 1))
-	var wg sync.WaitGroup
+	spec := Spec{Kind: KindCompare, Parallel: parallel}
 	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = Result{Model: t.Model, Endpoint: t.Client.Endpoint().Name, Err: ctx.Err()}
-				return
-			}
-			defer func() { <-sem }()
-			var cb func(api.StreamEvent)
-			if onEvent != nil {
-				cb = func(ev api.StreamEvent) { onEvent(i, ev) }
-			}
-			runNo := 0
-			if first > 0 {
-				runNo = first + i
-			}
-			results[i] = e.run(ctx, t, req, cb, runNo)
-		}()
+		spec.Lanes = append(spec.Lanes, LaneSpec{Lane: Lane{Column: i}, Target: t, Request: req})
 	}
-	wg.Wait()
+	for ev := range Run(ctx, e, spec) {
+		switch {
+		case ev.Finish != nil:
+			results[ev.Lane.Column] = ev.Finish.Result
+		case onEvent != nil && (ev.Content != "" || ev.Thinking != ""):
+			onEvent(ev.Lane.Column, api.StreamEvent{Update: api.Update{Content: ev.Content, Thinking: ev.Thinking}})
+		}
+	}
 	return results
 }

@@ -291,7 +291,7 @@ func runConversationFrom(ctx context.Context, p *pump, c *api.Client, req api.Co
 			p.send(ctx, pumped{call: &call})
 			results = append(results, api.FunctionResult{ToolCallID: out.ToolCallID, Result: answer})
 		}
-		if opts.Step != nil && !opts.Step(turn+1) {
+		if opts.Step != nil && !opts.Step(turn+1, &api.ChatRequest{}) {
 			finish(nil) // step mode: the user stopped before the results go back
 			return
 		}

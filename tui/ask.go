@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
+	"mstudio/api"
 	"mstudio/session"
 	"mstudio/untrusted"
 )
@@ -60,7 +61,10 @@ func wireAsks(ctx context.Context, p *pump, opts *session.LoopOptions, step bool
 		return r.text, nil
 	}
 	if step {
-		opts.Step = func(turn int) bool {
+		opts.Step = func(turn int, _ *api.ChatRequest) bool {
+			if turn == 1 {
+				return true
+			}
 			r, err := askFromLoop(ctx, p, &ask{turn: turn})
 			return err == nil && r.ok
 		}
