@@ -347,6 +347,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case compare.KeepMsg:
 		return m.keepColumn(msg.Index)
+	case compare.ParamsMsg:
+		return m.openColumnParams(msg.Index)
 	case tools.EditToolsMsg:
 		return m.editPromptFile()
 	case fileEditedMsg:
@@ -377,12 +379,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds [5]tea.Cmd
+	var cmds [6]tea.Cmd
 	m.response, cmds[0] = m.response.Update(msg)
 	m.status, cmds[1] = m.status.Update(msg)
 	m.editor, cmds[2] = m.editor.Update(msg)
 	m.models, cmds[3] = m.models.Update(msg)
 	m.params, cmds[4] = m.params.Update(msg)
+	m.compare, cmds[5] = m.compare.Update(msg) // its columns' delayed flushes
 	return m, tea.Batch(cmds[:]...)
 }
 
@@ -421,7 +424,7 @@ func partOfRun(msg tea.Msg) bool {
 	case eventMsg, openedMsg, columnsMsg, cellsMsg:
 		return true
 	}
-	return response.Owns(msg) || status.Owns(msg)
+	return response.Owns(msg) || status.Owns(msg) || compare.Owns(msg)
 }
 
 // wheel scrolls the pane under the pointer, whichever has focus.

@@ -49,7 +49,7 @@ func (m Model) addToCompare(model string) (tea.Model, tea.Cmd) {
 	}
 	m.cols = append(m.cols, compareCol{model: model, params: m.params.Params()})
 	m.syncCompare()
-	return m, m.status.Note(fmt.Sprintf("comparing %d models · ctrl+r runs them all · X in the comparison closes it", len(m.cols)))
+	return m, m.status.Note(fmt.Sprintf("comparing %d models · ctrl+r runs them all · in the comparison, p edits a column's parameters, X closes it", len(m.cols)))
 }
 
 // syncCompare gives the compare view its columns and layout.
@@ -272,7 +272,14 @@ func (m Model) keepColumn(i int) (tea.Model, tea.Cmd) {
 	}
 	c := m.cols[i]
 	m.setModel(c.model)
-	m.params.SetParams(c.params)
+	if m.promptParams != nil {
+		// The pane shows a column's parameters: the kept ones are the
+		// prompt's now, and come back when focus leaves the comparison.
+		p := c.params
+		m.promptParams = &p
+	} else {
+		m.params.SetParams(c.params)
+	}
 	m.dirty = true
 	return m, m.status.Note("kept " + c.model + " and its parameters · ctrl+s saves them in the prompt")
 }
@@ -287,7 +294,35 @@ func (m *Model) diffColumns(a, b int) {
 }
 
 // The parameters pane edits the focused column's parameters while the
-// comparison has focus, and the prompt's otherwise.
+// comparison has focus, and the prompt's otherwise. Focus going from the
+// comparison to the parameters pane (p in the comparison) keeps the
+// column's parameters there, its title naming the column, until focus
+// goes to a pane of the prompt (the editor, the models): tab from the
+// columns passes through the models first, so the keyboard needs p to
+// reach them.
+
+// openColumnParams moves focus to the parameters pane, editing column i's
+// parameters.
+func (m Model) openColumnParams(i int) (tea.Model, tea.Cmd) {
+	if i < 0 || i >= len(m.cols) || !m.comparing() {
+		return m, nil
+	}
+	m.showColumnParams(i)
+	m.setFocus(paneParams)
+	return m, m.status.Note(fmt.Sprintf("editing column %d's parameters · ctrl+r runs the comparison · tab leaves", i+1))
+}
+
+// paramsTitle names whose parameters the pane shows: a column's are told
+// apart from the prompt's, or an edit would seem lost when focus leaves.
+// The column goes by its number, as in the diff's labels: the side pane is
+// too narrow for a model's name too.
+func (m Model) paramsTitle() string {
+	i := m.compare.Focused()
+	if m.promptParams == nil || i < 0 || i >= len(m.cols) {
+		return "Parameters"
+	}
+	return fmt.Sprintf("Parameters · column %d", i+1)
+}
 
 // showColumnParams puts column i's parameters in the pane, keeping the
 // prompt's aside.

@@ -77,7 +77,7 @@ func (m *Model) layout() {
 
 func (m Model) titles() (models, params, editor, response string) {
 	models = "Models"
-	params = "Parameters"
+	params = m.paramsTitle() // a compare column's, or the prompt's
 	editor = "Prompt · " + m.prompt.Name + m.versionLabel()
 	if m.unsaved() {
 		editor += " (edited)"

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -50,11 +51,17 @@ type DiffMsg struct{ A, B int }
 // prompt's.
 type KeepMsg struct{ Index int }
 
+// ParamsMsg asks the root to move the keyboard to the parameters pane,
+// editing column Index's parameters: the parameters pane is not next to
+// the columns in the focus order, so without it a column's parameters
+// could not be reached from the keyboard.
+type ParamsMsg struct{ Index int }
+
 // KeyMap holds the view's keys.
 type KeyMap struct {
 	Left, Right, Link                       key.Binding
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Diff, Keep, Copy                        key.Binding
+	Diff, Keep, Copy, Params                key.Binding
 }
 
 // DefaultKeyMap returns the view's keys. The scroll keys are the answer
@@ -74,14 +81,18 @@ func DefaultKeyMap() KeyMap {
 		Diff:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff with next column")),
 		Keep:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep this column")),
 		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy answer")),
+		Params:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "edit this column's parameters")),
 	}
 }
 
 // column is one column's state: what it runs, its answer pane, and what the
 // live figures are computed from.
 type column struct {
-	spec    Column
-	pane    response.Model
+	spec Column
+	pane response.Model
+	// id names the column in its flush messages, gen its run: a flush
+	// reaches only the column and the run that asked for it.
+	id, gen int
 	running bool
 	started time.Time
 	first   time.Time // first content or thinking: the live ttft
@@ -122,6 +133,7 @@ func (m *Model) SetColumns(cols []Column) {
 		if i < len(m.cols) {
 			next[i] = m.cols[i]
 		} else {
+			next[i].id = int(lastID.Add(1))
 			next[i].pane = response.New(m.st)
 			// The view decides which column a key reaches, so every pane
 			// takes keys it is handed.
@@ -205,11 +217,15 @@ func (m *Model) Start(i int) {
 	}
 	c := &m.cols[i]
 	c.pane.Start(c.spec.Model)
+	c.gen++
 	c.running, c.started, c.first, c.chars, c.res = true, m.now(), time.Time{}, 0, nil
 }
 
 // Append adds streamed text to column i. The column's pane paces its own
-// tail renders; the returned Cmd, if any, brings its next frame.
+// tail renders; the returned Cmd, if any, brings its next frame as a
+// message for this column alone, which the root must hand to Update (Owns
+// tells it apart): without it, a column's last text would wait for a chunk
+// that may never come.
 func (m *Model) Append(i int, content, thinking string) tea.Cmd {
 	if i < 0 || i >= len(m.cols) || (content == "" && thinking == "") {
 		return nil
@@ -219,7 +235,35 @@ func (m *Model) Append(i int, content, thinking string) tea.Cmd {
 		c.first = m.now()
 	}
 	c.chars += len(content)
-	return c.pane.Append(content, thinking)
+	return c.flushCmd(c.pane.Append(content, thinking))
+}
+
+// lastID numbers the columns of every view, as the bubbles spinner numbers
+// its spinners: an id stays unique for the program's life.
+var lastID atomic.Int64
+
+// flushMsg is a column pane's delayed tail render, addressed to the column
+// (id) and its run (gen).
+type flushMsg struct {
+	id, gen int
+	msg     tea.Msg
+}
+
+// Owns reports whether msg is one of the view's own timing messages, which
+// change nothing but the view.
+func Owns(msg tea.Msg) bool {
+	_, ok := msg.(flushMsg)
+	return ok
+}
+
+// flushCmd wraps the pane's tick so that its message names the column.
+// The tick sleeps inside the Cmd, so the wrapper waits with it, off Update.
+func (c *column) flushCmd(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	id, gen := c.id, c.gen
+	return func() tea.Msg { return flushMsg{id: id, gen: gen, msg: cmd()} }
 }
 
 // Finish ends column i's run with its final figures. An error is shown in

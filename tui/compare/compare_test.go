@@ -178,6 +178,9 @@ func TestDiffKeepAndCopy(t *testing.T) {
 	if got := send(m, press("enter")); len(got) != 1 || got[0] != (KeepMsg{Index: 2}) {
 		t.Fatalf("enter: %#v", got)
 	}
+	if got := send(m, press("p")); len(got) != 1 || got[0] != (ParamsMsg{Index: 2}) {
+		t.Fatalf("p: %#v", got)
+	}
 	got := send(m, press("y"))
 	if len(got) != 1 {
 		t.Fatalf("y: %#v", got)
@@ -326,7 +329,7 @@ func TestGoldenViews(t *testing.T) {
 	}
 }
 
-func TestOtherMessagesReachEveryPane(t *testing.T) {
+func TestStrayMessagesReachNoColumn(t *testing.T) {
 	m := newView(t, themes.New(themes.Dark()), threeCols(), 120, 30)
 	// A DeltaMsg names no column, so it must not land anywhere.
 	send(m, response.DeltaMsg{Content: "stray"})
@@ -342,5 +345,58 @@ func TestOtherMessagesReachEveryPane(t *testing.T) {
 	}
 	if len(m.ShortHelp()) == 0 || len(m.FullHelp()) != 3 || m.Capturing() {
 		t.Fatal("help")
+	}
+}
+
+// pending streams chunks into column i until one is left for the pane's
+// delayed flush (the pane renders at once when its last render is old
+// enough), and returns that chunk's word and the flush's Cmd.
+func pending(t *testing.T, m *Model, i int) (string, tea.Cmd) {
+	t.Helper()
+	for n := range 200 {
+		word := fmt.Sprintf("word%d", n)
+		if cmd := m.Append(i, " "+word, ""); cmd != nil {
+			return word, cmd
+		}
+	}
+	t.Fatal("the pane never deferred its tail")
+	return "", nil
+}
+
+// A column's last text shows within a frame even when no further chunk
+// comes: its delayed flush names the column and its run, and reaches that
+// column alone.
+func TestColumnTailFlushesWithoutAnotherChunk(t *testing.T) {
+	m := newView(t, themes.New(themes.Dark()), threeCols()[:2], 120, 30)
+	m.Start(0)
+	m.Start(1)
+	word, cmd := pending(t, m, 1)
+	if strings.Contains(ansi.Strip(m.View()), word) {
+		t.Fatalf("%s shown before its flush: the test proves nothing", word)
+	}
+	msg := cmd()
+	if !Owns(msg) {
+		t.Fatalf("flush %T is not the view's own", msg)
+	}
+	// The flush of another column, or of a replaced run, does nothing.
+	stray := msg.(flushMsg)
+	stray.id = m.cols[0].id
+	send(m, stray)
+	stale := msg.(flushMsg)
+	stale.gen--
+	send(m, stale)
+	if strings.Contains(ansi.Strip(m.View()), word) {
+		t.Fatal("a flush meant for another column or run rendered this one")
+	}
+	send(m, msg)
+	if !strings.Contains(ansi.Strip(m.View()), word) {
+		t.Fatalf("%s still not shown after its flush:\n%s", word, ansi.Strip(m.View()))
+	}
+	// A flush arriving after the column's run was replaced is dropped.
+	_, cmd = pending(t, m, 0)
+	old := cmd()
+	m.Start(0)
+	if out := send(m, old); len(out) != 0 {
+		t.Fatalf("stale flush answered %v", out)
 	}
 }

@@ -7,15 +7,26 @@ import (
 	"mstudio/tui/response"
 )
 
-// Update handles the view's keys and the wheel, and hands every other
-// message to each column's pane: their render ticks carry the pane's run
-// generation, and a tick reaching a pane it was not meant for at worst
-// renders that pane's tail a little early.
+// Update handles the view's keys, the wheel, and the columns' delayed tail
+// renders, each handed to the column and run it names. Other messages are
+// not the columns': the root broadcasts its ticks to every pane, and a
+// pane's message reaching four more panes would cost four Updates for
+// nothing.
 //
 // The columns live in a slice shared by copies of the Model, as the root
 // always keeps the Model Update returns.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case flushMsg:
+		for i := range m.cols {
+			c := &m.cols[i]
+			if c.id == msg.id && c.gen == msg.gen {
+				var cmd tea.Cmd
+				c.pane, cmd = c.pane.Update(msg.msg)
+				return m, c.flushCmd(cmd)
+			}
+		}
+		return m, nil // a column closed, or a run replaced since
 	case response.DeltaMsg:
 		// A delta names no column; forwarded, it would land in all of them.
 		// The root calls Append with the column instead.
@@ -28,15 +39,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m.key(msg)
 	}
-	var cmds []tea.Cmd
-	for i := range m.cols {
-		var cmd tea.Cmd
-		m.cols[i].pane, cmd = m.cols[i].pane.Update(msg)
-		if cmd != nil {
-			cmds = append(cmds, cmd)
-		}
-	}
-	return m, tea.Batch(cmds...)
+	return m, nil
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -62,6 +65,9 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, func() tea.Msg { return KeepMsg{Index: i} }
 	case key.Matches(msg, k.Copy):
 		return m, copyCmd(m.Answer(m.focus))
+	case key.Matches(msg, k.Params):
+		i := m.focus
+		return m, func() tea.Msg { return ParamsMsg{Index: i} }
 	default:
 		// The pane's own keys (thinking, copy the last code block) act on
 		// the column the user is looking at.
@@ -109,7 +115,7 @@ func copyCmd(text string) tea.Cmd {
 // ShortHelp returns the view's main keys.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Left, k.Right, k.Link, k.Diff, k.Keep, k.Copy}
+	return []key.Binding{k.Left, k.Right, k.Link, k.Params, k.Diff, k.Keep, k.Copy}
 }
 
 // FullHelp returns all the view's keys.
@@ -118,6 +124,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Left, k.Right, k.Link},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Diff, k.Keep, k.Copy},
+		{k.Params, k.Diff, k.Keep, k.Copy},
 	}
 }
