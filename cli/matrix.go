@@ -40,15 +40,11 @@ func readMatrix(p *prompts.Prompt, o runOptions) ([]map[string]string, []api.Cha
 		for k, v := range row {
 			vars[k] = v
 		}
-		req, err := p.Render(vars)
+		req, err := buildWith(p, vars, o.sets, func(err error) error {
+			return usagef("--vars-file %s: row %d: %v", o.varsFile, i+1, err)
+		})
 		if err != nil {
-			return nil, nil, usagef("--vars-file %s: row %d: %v", o.varsFile, i+1, err)
-		}
-		for _, s := range o.sets {
-			param, _ := api.LookupParam(s.key) // checked by parseRunArgs
-			if err := param.Set(&req, s.value); err != nil {
-				return nil, nil, usagef("--set %s=%s: %v", s.key, s.value, err)
-			}
+			return nil, nil, err
 		}
 		reqs[i] = req
 	}

@@ -229,21 +229,31 @@ func readVars(list []kv) (map[string]any, error) {
 	return vars, nil
 }
 
-// buildRequest renders the prompt with the variables and applies --set.
+// buildRequest renders the prompt with the variables and applies --set,
+// through session.Build: the studio builds its requests the same way.
 func buildRequest(p *prompts.Prompt, o runOptions) (api.ChatRequest, error) {
 	vars, err := readVars(o.vars)
 	if err != nil {
 		return api.ChatRequest{}, err
 	}
-	req, err := p.Render(vars)
-	if err != nil {
-		return api.ChatRequest{}, &usageError{msg: err.Error()}
+	return buildWith(p, vars, o.sets, func(err error) error { return &usageError{msg: err.Error()} })
+}
+
+// buildWith is session.Build with --set as its settings, its errors as
+// usage errors (render names the prompt's own: where it failed). The
+// model is left to the targets.
+func buildWith(p *prompts.Prompt, vars map[string]any, sets []kv, render func(error) error) (api.ChatRequest, error) {
+	settings := make([]session.Setting, len(sets))
+	for i, s := range sets {
+		settings[i] = session.Setting{Name: s.key, Value: s.value}
 	}
-	for _, s := range o.sets {
-		param, _ := api.LookupParam(s.key) // checked by parseRunArgs
-		if err := param.Set(&req, s.value); err != nil {
-			return api.ChatRequest{}, usagef("--set %s=%s: %v", s.key, s.value, err)
-		}
+	req, err := session.Build(p, "", vars, settings)
+	var se *session.SettingError
+	switch {
+	case errors.As(err, &se):
+		return api.ChatRequest{}, usagef("--set %s=%s: %v", se.Setting.Name, se.Setting.Value, se.Err)
+	case err != nil:
+		return api.ChatRequest{}, render(err)
 	}
 	return req, nil
 }

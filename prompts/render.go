@@ -346,3 +346,31 @@ func mediaChunk(m dotprompt.Media) api.Chunk {
 
 // HasTools reports whether the prompt offers tools (toolDefs) to the model.
 func (p *Prompt) HasTools() bool { return len(p.tools) > 0 }
+
+// Output returns a copy of the response_format the prompt's output asks for
+// (json_schema for a schema, json_object for format json), nil for none:
+// the studio's parameters pane shows it as the prompt's own value.
+func (p *Prompt) Output() *api.ResponseFormat {
+	if p.format == nil {
+		return nil
+	}
+	f := *p.format
+	if f.JSONSchema != nil {
+		js := *f.JSONSchema
+		f.JSONSchema = &js
+	}
+	return &f
+}
+
+// ToolNames lists the names of the tools the prompt offers, in file order.
+func (p *Prompt) ToolNames() []string {
+	var names []string
+	for _, t := range p.tools {
+		if t.Function != nil {
+			names = append(names, t.Function.Name)
+		} else {
+			names = append(names, t.Type)
+		}
+	}
+	return names
+}

@@ -214,8 +214,8 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 	m.tools.Reset()
 	m.layout() // the tools pane comes and goes with the prompt's tools
 	m.editor.Load(doc)
-	if req, err := p.Params(); err == nil {
-		m.params.SetParams(req)
+	if req, err := session.PromptParams(p); err == nil {
+		m.params.LoadPrompt(req, p.ToolNames())
 	}
 	model := p.Model
 	if model == "" {
@@ -493,6 +493,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.cancel()
 		m.cancel = nil
 		return m, m.status.Note("cancelled")
+	case key.Matches(msg, k.Next) && m.focus == paneParams && m.params.Capturing():
+		// tab completes the value being typed, as the pane's help says
+		return m.routeToFocus(msg)
 	case key.Matches(msg, k.Next):
 		m.setFocus(m.nextPane(1))
 		return m, m.focusCmd()

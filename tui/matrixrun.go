@@ -137,12 +137,7 @@ func (m Model) requestWith(row map[string]string) (api.ChatRequest, error) {
 	for k, v := range row {
 		vars[k] = v
 	}
-	req, err := p.Render(vars)
-	if err != nil {
-		return api.ChatRequest{}, err
-	}
-	m.params.Apply(&req)
-	return req, nil
+	return session.Build(p, "", vars, m.params.Settings())
 }
 
 func readCellsCmd(id int, ch chan cellDone) tea.Cmd {

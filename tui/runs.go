@@ -174,8 +174,10 @@ func readColumnCmd(id, column int, p *pump) tea.Cmd {
 }
 
 // Request builds the request the editor, the parameters and the chosen model
-// describe, by way of the prompt file format, so the studio runs exactly
-// what a saved file would.
+// describe, by way of the prompt file format and session.Build, so the
+// studio runs exactly what a saved file would, and what `mstudio run` with
+// the same --set sends: the prompt's own config, output and tools, with the
+// parameters changed in the pane as the overrides.
 func (m Model) Request() (api.ChatRequest, error) {
 	doc := m.editor.Document()
 	p, err := m.prompt.WithTurns(docTurns(doc))
@@ -188,13 +190,7 @@ func (m Model) Request() (api.ChatRequest, error) {
 			vars[k] = v
 		}
 	}
-	req, err := p.Render(vars)
-	if err != nil {
-		return api.ChatRequest{}, err
-	}
-	m.params.Apply(&req)
-	req.Model = m.model
-	return req, nil
+	return session.Build(p, m.model, vars, m.params.Settings())
 }
 
 // docTurns turns the editor's document into prompt turns.

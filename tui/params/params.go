@@ -4,10 +4,14 @@
 // validation, so the pane and `mstudio run --set` accept the same values.
 //
 // The pane owns the values: it keeps an api.ChatRequest holding only the
-// parameter fields. SetParams loads them (a prompt file's config), Params
-// returns a copy, and Apply writes them onto the request about to be sent.
-// Each committed change is reported with a ChangedMsg so the root can mark
-// the prompt edited.
+// parameter fields, and the prompt's own values beside them. LoadPrompt
+// starts both from what the prompt sends (its config, and the
+// response_format its output asks for), so the pane shows what a run sends;
+// SetParams replaces the values shown, Params returns a copy, and Settings
+// lists what differs from the prompt, the overrides session.Build applies
+// on top of the rendered prompt (as `mstudio run --set` does). Each
+// committed change is reported with a ChangedMsg so the root can mark the
+// prompt edited.
 package params
 
 import (
@@ -22,6 +26,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mstudio/api"
+	"mstudio/session"
 	"mstudio/themes"
 )
 
@@ -73,8 +78,11 @@ type Option func(*Model)
 // WithKeyMap sets the pane's keys (from the user's config).
 func WithKeyMap(km KeyMap) Option { return func(m *Model) { m.keys = km } }
 
-// WithParams starts the pane with the parameter fields of r.
-func WithParams(r api.ChatRequest) Option { return func(m *Model) { copyParams(&m.req, &r) } }
+// WithParams starts the pane with the parameter fields of r as the
+// prompt's own (LoadPrompt without tools).
+func WithParams(r api.ChatRequest) Option {
+	return func(m *Model) { m.LoadPrompt(r, nil) }
+}
 
 // Model is the Parameters pane.
 type Model struct {
@@ -82,6 +90,11 @@ type Model struct {
 	keys   KeyMap
 	params []api.Param
 	req    api.ChatRequest // parameter fields only
+	// base is what the prompt itself sends: Settings is the difference.
+	base api.ChatRequest
+	// tools names the prompt's tools: tool_choice steps through them, and
+	// the help under tool_choice lists them.
+	tools []string
 
 	width, height int
 	focused       bool
@@ -144,20 +157,76 @@ func (m Model) Params() api.ChatRequest {
 	return r
 }
 
-// SetParams replaces every parameter with the ones of r (a prompt file's
-// config); fields of r that are not parameters are ignored. An edit in
-// progress is dropped.
+// SetParams replaces every parameter shown with the ones of r (a compare
+// column's, a draft's, a recorded run's); fields of r that are not
+// parameters are ignored. The prompt's own values stay, so Settings is
+// still what r changes relative to the prompt. An edit in progress is
+// dropped.
 func (m *Model) SetParams(r api.ChatRequest) {
 	m.req = api.ChatRequest{}
 	copyParams(&m.req, &r)
 	m.editing = false
 }
 
-// Apply writes every parameter onto dst: set ones with their value, the
-// others cleared, so dst carries exactly what the pane shows. Model,
-// messages, tools and the rest of dst are left alone.
-func (m Model) Apply(dst *api.ChatRequest) {
-	copyParams(dst, &m.req)
+// LoadPrompt starts the pane on a prompt: r is every parameter the prompt
+// sends (session.PromptParams) and tools the names of its tools. Nothing
+// is changed yet: Settings is empty.
+func (m *Model) LoadPrompt(r api.ChatRequest, tools []string) {
+	m.base = api.ChatRequest{}
+	copyParams(&m.base, &r)
+	m.tools = slices.Clone(tools)
+	m.SetParams(r)
+}
+
+// Settings lists the parameters whose value differs from the prompt's, in
+// the pane's order, each with its value spelled as --set takes it
+// ("default" for one the prompt sets and the pane no longer does): the
+// overrides for session.Build.
+func (m Model) Settings() []session.Setting {
+	var out []session.Setting
+	for _, p := range m.params {
+		if m.Changed(p.Name) {
+			out = append(out, session.Setting{Name: p.Name, Value: settingText(p, &m.req)})
+		}
+	}
+	return out
+}
+
+// Changed reports whether the named parameter differs from the prompt's
+// own value.
+func (m Model) Changed(name string) bool {
+	fi, ok := fieldIndex()[name]
+	if !ok {
+		p, _ := api.LookupParam(name)
+		a, _ := p.Get(&m.req)
+		b, _ := p.Get(&m.base)
+		return a != b
+	}
+	a := reflect.ValueOf(m.req).FieldByIndex(fi).Interface()
+	b := reflect.ValueOf(m.base).FieldByIndex(fi).Interface()
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) != string(jb)
+}
+
+// settingText spells r's value of p so that p.Set gives it back whole:
+// Get's text, except where Get is lossy or ambiguous (a response_format
+// with a schema shows as "json_schema:NAME"; a stop text may start with
+// "["), which are written as JSON.
+func settingText(p api.Param, r *api.ChatRequest) string {
+	switch {
+	case p.Kind == api.KindFormat && r.ResponseFormat != nil &&
+		(r.ResponseFormat.JSONSchema != nil || (r.ResponseFormat.Type != "text" && r.ResponseFormat.Type != "json_object")):
+		if b, err := json.Marshal(r.ResponseFormat); err == nil {
+			return string(b)
+		}
+	case p.Kind == api.KindStops && (len(r.Stop) > 1 || len(r.Stop) == 1 && strings.HasPrefix(r.Stop[0], "[")):
+		if b, err := json.Marshal([]string(r.Stop)); err == nil {
+			return string(b)
+		}
+	}
+	v, _ := p.Get(r)
+	return v
 }
 
 // Current returns the parameter under the cursor.
@@ -231,9 +300,9 @@ func (m Model) navKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.set(p, "")
 	case key.Matches(msg, m.keys.Edit) && p.Kind == api.KindBool,
 		key.Matches(msg, m.keys.Toggle) && (p.Kind == api.KindBool || p.Kind == api.KindEnum),
-		key.Matches(msg, m.keys.Next):
+		key.Matches(msg, m.keys.Next) && m.cycle(p) != nil:
 		return m, m.step(p, 1)
-	case key.Matches(msg, m.keys.Prev):
+	case key.Matches(msg, m.keys.Prev) && m.cycle(p) != nil:
 		return m, m.step(p, -1)
 	case key.Matches(msg, m.keys.Edit, m.keys.Toggle):
 		v, set := p.Get(&m.req)
@@ -323,27 +392,61 @@ func (m *Model) set(p api.Param, v string) tea.Cmd {
 	return func() tea.Msg { return msg }
 }
 
-// step moves a bool or enum through its values, default included:
-// true → false → default for a bool, default → each value for an enum.
+// step moves a row with a fixed set of values through them, default
+// included: true → false → default for a bool, default → each value for
+// an enum, a tool_choice (its modes, then the prompt's tools) or a
+// response_format (text, json_object, then the prompt's own schema).
 func (m *Model) step(p api.Param, dir int) tea.Cmd {
-	var cycle []string
-	switch p.Kind {
-	case api.KindBool:
-		cycle = []string{"true", "false", api.DefaultWord}
-	case api.KindEnum:
-		cycle = append([]string{api.DefaultWord}, p.Enum...)
-	default:
+	cycle := m.cycle(p)
+	if len(cycle) == 0 {
 		return nil
 	}
+	// Values are compared as Get shows them, which is how a schema's
+	// JSON matches the row's "json_schema:NAME".
+	shown := func(v string) string {
+		var r api.ChatRequest
+		if p.Set(&r, v) != nil {
+			return ""
+		}
+		s, _ := p.Get(&r)
+		return s
+	}
 	cur, _ := p.Get(&m.req)
-	i := 0
+	i := -1
 	for j, v := range cycle {
-		if strings.EqualFold(v, cur) {
+		if strings.EqualFold(shown(v), cur) {
 			i = j
 		}
 	}
-	next := cycle[(i+dir+len(cycle))%len(cycle)]
+	if i < 0 && dir < 0 {
+		i = 0 // a value off the cycle (a typed one) steps back as if from its start
+	}
+	next := cycle[((i+dir)%len(cycle)+len(cycle))%len(cycle)]
 	return m.set(p, next)
+}
+
+// cycle lists the values step goes through, as Set takes them; nil for a
+// row that is typed rather than chosen.
+func (m Model) cycle(p api.Param) []string {
+	switch p.Kind {
+	case api.KindBool:
+		return []string{"true", "false", api.DefaultWord}
+	case api.KindEnum:
+		return append([]string{api.DefaultWord}, p.Enum...)
+	case api.KindToolChoice:
+		c := []string{api.DefaultWord, "auto", "none", "any", "required"}
+		for _, t := range m.tools {
+			c = append(c, "function:"+t)
+		}
+		return c
+	case api.KindFormat:
+		c := []string{api.DefaultWord, "text", "json_object"}
+		if f := m.base.ResponseFormat; f != nil && f.JSONSchema != nil {
+			c = append(c, settingText(p, &m.base))
+		}
+		return c
+	}
+	return nil
 }
 
 // complete finishes the typed text with a known value that starts with

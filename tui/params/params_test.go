@@ -272,7 +272,7 @@ func TestBlurKeepsEdit(t *testing.T) {
 	}
 }
 
-func TestApplyJSON(t *testing.T) {
+func TestParamsJSONKeptWhole(t *testing.T) {
 	schema := &api.ResponseFormat{Type: "json_schema", JSONSchema: &api.JSONSchema{
 		Name: "city", Schema: json.RawMessage(`{"type":"object","properties":{"name":{"type":"string"}}}`), Strict: true,
 	}}
@@ -288,31 +288,25 @@ func TestApplyJSON(t *testing.T) {
 	m = to(t, m, "response_format")
 	m, _ = send(t, m, press("enter"), press("enter"))
 
-	dst := api.ChatRequest{
-		Model:    "mistral-small-latest",
-		Messages: []api.Message{{Role: "user", Content: api.Text("hi")}},
-		Stream:   true,
-		TopP:     ptr(0.9), // not set in the pane: Apply clears it
-	}
-	m.Apply(&dst)
-	got, err := json.Marshal(dst)
+	got, err := json.Marshal(m.Params())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"temperature":0.3,"max_tokens":256,"stream":true,"stop":["END","STOP"],` +
+	want := `{"model":"","messages":null,"temperature":0.3,"max_tokens":256,"stop":["END","STOP"],` +
 		`"response_format":{"type":"json_schema","json_schema":{"name":"city","schema":{"type":"object","properties":{"name":{"type":"string"}}},"strict":true}},"safe_prompt":true}`
 	if string(got) != want {
-		t.Fatalf("Apply:\n got %s\nwant %s", got, want)
+		t.Fatalf("Params:\n got %s\nwant %s", got, want)
 	}
-	// The pane shares nothing with dst.
-	*dst.Temperature = 1
-	dst.Stop[0] = "changed"
-	if value(m, "temperature") != "0.3" || m.Params().Stop[0] != "END" {
-		t.Fatal("Apply aliased the pane's values")
-	}
-	// SetParams replaces everything, and Params is a copy.
-	m.SetParams(api.ChatRequest{TopP: ptr(0.5), Model: "x"})
+	// Params is a copy: the pane shares nothing with it.
 	p := m.Params()
+	*p.Temperature = 1
+	p.Stop[0] = "changed"
+	if value(m, "temperature") != "0.3" || m.Params().Stop[0] != "END" {
+		t.Fatal("Params aliased the pane's values")
+	}
+	// SetParams replaces everything shown.
+	m.SetParams(api.ChatRequest{TopP: ptr(0.5), Model: "x"})
+	p = m.Params()
 	if p.TopP == nil || *p.TopP != 0.5 || p.Temperature != nil || p.Model != "" || p.ResponseFormat != nil {
 		t.Fatalf("SetParams: %+v", p)
 	}

@@ -32,12 +32,14 @@ func (m Model) View() string {
 }
 
 // detailHeight is how many lines the help at the bottom takes: a rule and
-// two lines when there is room, one line on a short pane, none on a tiny
-// one.
+// two lines, or as many as the focused row's help wraps to so that every
+// allowed value can be read, leaving the list four rows at least; one line
+// on a short pane, none on a tiny one.
 func (m Model) detailHeight() int {
 	switch {
 	case m.height >= 8:
-		return 3
+		n := len(wrap(m.helpText(m.params[m.cursor]), m.width))
+		return 1 + min(max(n, 2), max(m.height-1-4, 2))
 	case m.height >= 5:
 		return 1
 	}
@@ -45,6 +47,24 @@ func (m Model) detailHeight() int {
 }
 
 func (m Model) listHeight() int { return max(m.height-m.detailHeight(), 0) }
+
+// helpText is a parameter's help and its allowed values, with what the
+// prompt adds: its tools for tool_choice, its schema for response_format.
+func (m Model) helpText(p api.Param) string {
+	text := p.Help + " · " + p.Range()
+	switch p.Kind {
+	case api.KindToolChoice:
+		if len(m.tools) > 0 {
+			text += " · the prompt's tools: " + strings.Join(m.tools, ", ")
+		}
+	case api.KindFormat:
+		if f := m.base.ResponseFormat; f != nil && f.JSONSchema != nil {
+			text += " · the prompt's output: json_schema:" + f.JSONSchema.Name
+		}
+	}
+	// Tool and schema names come from prompt files.
+	return untrusted.StripLine(text)
+}
 
 // detail is the focused parameter's help and valid values, wrapped under
 // a rule: on a narrow pane the help would not fit on one line.
@@ -55,9 +75,9 @@ func (m Model) detail(w int) []string {
 		return nil
 	}
 	p := m.params[m.cursor]
-	text := p.Help + " · " + p.Range()
+	text := m.helpText(p)
 	var lines []string
-	if n == 3 {
+	if n > 1 {
 		lines = append(lines, st.Subtle.Render(strings.Repeat("─", w)))
 		n--
 	}
@@ -146,12 +166,31 @@ func (m Model) scrolled() int {
 // keeps its place from one key to the next.
 func (m *Model) fixOffset() { m.offset = m.scrolled() }
 
-// wrap breaks plain text into lines of at most w cells.
+// wrap breaks plain text into lines of at most w cells, at spaces only
+// (ansi.Wrap also breaks after hyphens, which would split "-2 … 2"); a word
+// longer than a line is cut across lines.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return []string{s}
 	}
-	return strings.Split(ansi.Wrap(s, w, " "), "\n")
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+		for ansi.StringWidth(line) > w {
+			lines = append(lines, ansi.Truncate(line, w, ""))
+			line = ansi.TruncateLeft(line, w, "")
+		}
+	}
+	return append(lines, line)
 }
 
 // fit cuts or pads a line to exactly w cells.
