@@ -99,7 +99,7 @@ func (a *app) studio(cmd string, args []string) int {
 	if err != nil {
 		return a.fail(cmd, err)
 	}
-	notices := make(chan string, 16)
+	notices := make(chan tui.Notice, 16)
 	conn, err := a.connectStudio(ch, common.retries, notices)
 	if err != nil {
 		return a.fail(cmd, err)
@@ -138,12 +138,13 @@ func (a *app) studio(cmd string, args []string) int {
 // connectStudio is connect without the notes on stderr (the studio's status
 // line says the same on screen), and with a simulator that streams at a
 // human pace.
-func (a *app) connectStudio(ch endpointChoice, retries int, notices chan<- string) (*connection, error) {
+func (a *app) connectStudio(ch endpointChoice, retries int, notices chan<- tui.Notice) (*connection, error) {
 	// Retries are not announced on stderr (the studio owns the screen) but
 	// on the status line, through notices.
 	onRetry := func(attempt int, wait time.Duration, err *api.APIError) {
 		select {
-		case notices <- fmt.Sprintf("%s; retry %d in %s", untrusted.StripLine(err.Error()), attempt, wait.Round(100*time.Millisecond)):
+		case notices <- tui.Notice{Text: fmt.Sprintf("%s; retry %d in %s", untrusted.StripLine(err.Error()), attempt, wait.Round(100*time.Millisecond)),
+			Wait: wait, RateLimited: err.Status == 429}:
 		default: // a full channel: the status line shows the latest ones anyway
 		}
 	}

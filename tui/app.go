@@ -24,6 +24,7 @@ import (
 	"mstudio/themes"
 	"mstudio/tui/browser"
 	"mstudio/tui/compare"
+	"mstudio/tui/dialog"
 	"mstudio/tui/diffview"
 	"mstudio/tui/editor"
 	"mstudio/tui/matrix"
@@ -65,7 +66,15 @@ type Options struct {
 	ReplaySpeed float64
 	// Notices carries what the client reports from its own goroutines
 	// (a retry and its wait), shown on the status line.
-	Notices <-chan string
+	Notices <-chan Notice
+}
+
+// Notice is what the client reports from its own goroutines: a retry, its
+// wait, and whether the server asked for it (a 429).
+type Notice struct {
+	Text        string
+	Wait        time.Duration
+	RateLimited bool
 }
 
 // pane identifies a pane for focus.
@@ -116,15 +125,21 @@ type Model struct {
 	answer        *answerEditor
 	stepMode      bool
 
-	// overlays: the browser and a diff view cover the main area when open
+	// the browser and a diff view, shown as dialogs while open
 	browser  browser.Model
 	browsing bool
 	diff     *diffview.Model
 
+	// dialogs is the one stack of dialogs: its top is drawn and takes the
+	// keys (see dialogs.go).
+	dialogs dialog.Stack
+	dkeys   dialogKeys
+	// afterSave is what waits for a save the unsaved-work question asked
+	// for (the prompt to open, the quit).
+	afterSave tea.Msg
+
 	focus         pane
 	width, height int
-	help          bool
-	confirmQuit   bool
 
 	prompt  *prompts.Prompt
 	version int // the version open, when opened from the history
@@ -137,13 +152,15 @@ type Model struct {
 	// draft found at start, waiting for the user's answer.
 	draftArmed bool
 	draftSeq   int
-	draftOffer *draft
 
 	// recorder is the session file of the prompt open; recorded is the
 	// answer of the session opened last, for the diff with a live run.
 	recorder      *session.Recorder
 	recorded      string
 	recordedModel string
+	// liveRun is the id of the last run ctrl+r started in the answer pane
+	// for this prompt (0: none), which D compares with the recorded answer.
+	liveRun int
 
 	runID  int
 	cancel context.CancelFunc
@@ -168,6 +185,7 @@ func New(opts Options) Model {
 		opts:     opts,
 		st:       st,
 		keys:     DefaultKeyMap(),
+		dkeys:    defaultDialogKeys(),
 		models:   models.New(st, models.WithPrices(opts.Prices)),
 		params:   params.New(st),
 		editor:   editor.New(st),
@@ -182,7 +200,6 @@ func New(opts Options) Model {
 	m.status.SetEndpoint(opts.Endpoint, opts.Offline)
 	m.openPrompt(opts.Prompt)
 	m.setFocus(paneEditor)
-	m.draftOffer = m.loadDraft()
 	return m
 }
 
@@ -242,6 +259,24 @@ func (m *Model) openPrompt(p *prompts.Prompt) {
 	}
 }
 
+// clearDocument forgets what belonged to the prompt being replaced: its
+// run (cancelled: late events carry the old id), its answer and figures, its
+// recorded answer. Another prompt never shows an answer it did not produce.
+func (m *Model) clearDocument() {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.runID++
+	m.asks, m.answer, m.trustOffer = nil, nil, nil
+	m.response.Clear()
+	m.status.Clear()
+	m.recorded, m.recordedModel = "", ""
+	m.liveRun = 0
+	m.mtx, m.mtxOpen, m.cell = nil, false, nil
+	m.dialogs.Remove(dialog.Draft) // an offer for the prompt left behind
+}
+
 func (m *Model) setModel(id string) {
 	m.model = id
 	m.models.SetSelected(id)
@@ -250,7 +285,7 @@ func (m *Model) setModel(id string) {
 
 // Init asks for the model list and the terminal's background colour.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadModelsCmd(), m.editor.Focus()}
+	cmds := []tea.Cmd{m.loadModelsCmd(), m.editor.Focus(), m.loadDraftCmd()}
 	if m.opts.SessionPath != "" {
 		cmds = append(cmds, loadSessionCmd(m.opts.SessionPath))
 	}
@@ -287,9 +322,19 @@ func (m Model) loadModelsCmd() tea.Cmd {
 	}
 }
 
-// Update routes a message: global keys first, then the focused pane; run
-// events and pane results are handled here.
+// Update routes a message, then brings the dialog stack in step with what
+// the message opened or closed.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.route(msg)
+	nm := next.(Model)
+	nm.syncDialogs()
+	return nm, cmd
+}
+
+// route sends a message where it belongs: keys to the dialog on top, else
+// to the global keys, else to the focused pane; run events and pane
+// results to their handlers.
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !partOfRun(msg) {
 		m.frames.clear()
 	}
@@ -297,6 +342,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		m.resizeDialogs()
 		return m, nil
 	case tea.BackgroundColorMsg:
 		if !m.themed {
@@ -310,11 +356,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return afterChange(m.handleKey(msg))
 	case tea.PasteMsg:
 		return afterChange(m.routeToFocus(msg))
-	case draftTickMsg, draftWrittenMsg:
+	case draftTickMsg, draftWrittenMsg, draftFoundMsg, browser.OpenDraftMsg, draftOpenedMsg:
 		return m.handleDraft(msg)
+	case quitMsg:
+		return m.quitNow()
 	case noticeMsg:
-		return m, tea.Batch(m.status.Error(string(msg)), waitNotice(m.opts.Notices))
+		if msg.RateLimited && m.status.Running() {
+			m.status.Retrying(msg.Wait)
+			return m, tea.Batch(m.status.Note(msg.Text), retryTick(msg.Wait), waitNotice(m.opts.Notices))
+		}
+		return m, tea.Batch(m.status.Error(msg.Text), waitNotice(m.opts.Notices))
+	case retryTickMsg:
+		return m, nil // a redraw: the countdown moved
 	case sessionOpenedMsg:
+		if msg.err != nil {
+			return m.openSession(msg) // says what went wrong; nothing is replaced
+		}
+		if m.unsaved() {
+			return m.askUnsaved(msg, "open the session "+msg.sess.Path)
+		}
+		m.clearDocument()
 		return m.openSession(msg)
 	case browser.OpenSessionMsg:
 		return m.openFromBrowser(msg)
@@ -398,10 +459,10 @@ func (m *Model) copied(what string, n int) tea.Cmd {
 }
 
 // noticeMsg is one notice from the client.
-type noticeMsg string
+type noticeMsg Notice
 
 // waitNotice waits for the next notice; it is re-armed after each one.
-func waitNotice(ch <-chan string) tea.Cmd {
+func waitNotice(ch <-chan Notice) tea.Cmd {
 	return func() tea.Msg {
 		n, ok := <-ch
 		if !ok {
@@ -409,6 +470,17 @@ func waitNotice(ch <-chan string) tea.Cmd {
 		}
 		return noticeMsg(n)
 	}
+}
+
+// retryTickMsg redraws the status line's retry countdown once a second.
+type retryTickMsg struct{}
+
+func retryTick(wait time.Duration) tea.Cmd {
+	var cmds []tea.Cmd
+	for s := time.Second; s <= wait+time.Second && len(cmds) < 60; s += time.Second {
+		cmds = append(cmds, tea.Tick(s, func(time.Time) tea.Msg { return retryTickMsg{} }))
+	}
+	return tea.Batch(cmds...)
 }
 
 // afterChange arms the draft timer when the message left unsaved work.
@@ -463,32 +535,24 @@ func (m Model) capturing() bool {
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
-	if !key.Matches(msg, k.Quit) {
-		m.confirmQuit = false
-	}
 	switch {
-	case m.draftOffer != nil && !key.Matches(msg, k.Quit):
-		return m.answerDraft(msg)
-	case m.trustOffer != nil && !key.Matches(msg, k.Quit):
-		return m.answerTrust(msg)
-	case len(m.asks) > 0 && !key.Matches(msg, k.Quit):
-		return m.askKey(msg)
-	case key.Matches(msg, k.Quit):
-		return m.quit()
-	case m.diff != nil || m.browsing:
-		next, cmd, _ := m.overlayKey(msg)
-		return next, cmd
-	case m.mtxOpen && m.mtx != nil:
-		return m.matrixOverlayKey(msg)
-	case m.help:
-		// any key closes the help screen
-		m.help = false
-		return m, nil
+	case key.Matches(msg, k.Quit) && !m.askingToQuit():
+		return m.quit() // ctrl+c reaches past any dialog
+	case key.Matches(msg, k.HelpAlways) && m.dialogs.Top() != nil && m.dialogs.Top().Kind() != dialog.Help:
+		return m.openHelp() // f1 too: help opens over any dialog
+	case m.dialogs.Top() != nil:
+		return m.dialogKey(m.dialogs.Top(), msg)
 	case key.Matches(msg, k.HelpAlways), key.Matches(msg, k.Help) && !m.capturing():
-		m.help = true
-		return m, nil
+		return m.openHelp()
+	case key.Matches(msg, k.Message) && m.status.Message() != "":
+		return m.showMessage("Status", m.status.Full())
 	case key.Matches(msg, k.Run):
-		return m.startRun()
+		next, cmd := m.startRun()
+		if nm := next.(Model); nm.runID != m.runID && !nm.comparing() {
+			nm.liveRun = nm.runID // the answer pane holds this prompt's own answer
+			return nm, cmd
+		}
+		return next, cmd
 	case key.Matches(msg, k.Cancel) && m.cancel != nil:
 		m.cancel()
 		m.cancel = nil
@@ -509,7 +573,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Browse):
 		return m.openBrowser()
 	case key.Matches(msg, k.DiffRecorded) && !m.capturing():
-		return m.diffWithRecorded()
+		return m.diffLiveWithRecorded()
 	case key.Matches(msg, k.Matrix) && !m.capturing():
 		return m.matrixKey()
 	case key.Matches(msg, k.Restart) && !m.capturing():
@@ -610,33 +674,24 @@ func (m Model) focusCmd() tea.Cmd {
 	return nil
 }
 
+// quitMsg is the quit that waits for the unsaved-work question.
+type quitMsg struct{}
+
 // quit asks first when there is unsaved work.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	if m.unsaved() && !m.confirmQuit {
-		m.confirmQuit = true
-		return m, m.status.Error("unsaved changes: ctrl+c again to quit, ctrl+s to save")
+	if m.unsaved() {
+		return m.askUnsaved(quitMsg{}, "quit")
 	}
+	return m.quitNow()
+}
+
+// quitNow ends the studio. A draft left is one the user chose to keep.
+func (m Model) quitNow() (tea.Model, tea.Cmd) {
 	if m.cancel != nil {
 		m.cancel()
 	}
-	m.removeDraft() // quitting is the user's choice: the work is not wanted
 	m.closeRecorder()
 	return m, tea.Quit
-}
-
-// answerDraft takes the user's answer to the draft found at start.
-func (m Model) answerDraft(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	d := m.draftOffer
-	m.draftOffer = nil
-	switch msg.String() {
-	case "r":
-		m.restoreDraft(d)
-		return m, m.status.Note("restored the unsaved work")
-	case "x":
-		m.removeDraft()
-		return m, m.status.Note("discarded the unsaved work")
-	}
-	return m, m.status.Note("the unsaved work is kept for next time")
 }
 
 func (m Model) unsaved() bool { return m.dirty || m.editor.Dirty() }

@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"bytes"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -14,7 +14,9 @@ import (
 
 	"mstudio/api"
 	"mstudio/api/sim"
+	"mstudio/internal/screentest"
 	"mstudio/session"
+	"mstudio/tui/dialog"
 	"mstudio/tui/models"
 	"mstudio/tui/response"
 )
@@ -91,22 +93,110 @@ func TestFocusStartsInTheEditorAndTabCycles(t *testing.T) {
 
 func TestHelpKeys(t *testing.T) {
 	m := newStudio(t, "dark", 120, 40)
+	if !strings.Contains(screen(m), "f1 help") || strings.Contains(screen(m), "? help") {
+		t.Fatalf("the editor takes ?: the status line names f1:\n%s", screen(m))
+	}
 	m = update(m, press("?"))
-	if m.help {
+	if m.dialogs.Has(dialog.Help) {
 		t.Fatal("? in the editor is a character, not help")
 	}
 	m = update(m, press("f1"))
-	if !m.help || !strings.Contains(screen(m), "mstudio · keys") || !strings.Contains(screen(m), "Prompt editor") {
-		t.Fatalf("f1 opens help with the editor's keys:\n%s", screen(m))
+	if !m.dialogs.Has(dialog.Help) || !strings.Contains(screen(m), "mstudio · keys") || !strings.Contains(screen(m), "Prompt editor (focused)") {
+		t.Fatalf("f1 opens help with the editor's keys first:\n%s", screen(m))
 	}
-	m = update(m, press("x"))
-	if m.help {
-		t.Fatal("any key closes help")
+	m = update(m, press("esc"))
+	if m.dialogs.Has(dialog.Help) {
+		t.Fatal("esc closes help")
 	}
-	m = update(m, press("tab")) // the answer pane takes no text
-	m = update(m, press("?"))
-	if !m.help || !strings.Contains(screen(m), "Answer pane") || !strings.Contains(screen(m), "copy answer") {
-		t.Fatalf("? on the answer pane opens its help:\n%s", screen(m))
+	// every pane that takes no text opens help with ?
+	for _, p := range []pane{paneResponse, paneModels, paneParams} {
+		m.setFocus(p)
+		if !strings.Contains(screen(m), "? help") {
+			t.Fatalf("pane %v: the status line names ?:\n%s", p, screen(m))
+		}
+		m = update(m, press("?"))
+		if !m.dialogs.Has(dialog.Help) {
+			t.Fatalf("? on pane %v opens help", p)
+		}
+		m = update(m, press("?"))
+		if m.dialogs.Has(dialog.Help) {
+			t.Fatalf("? closes help again (pane %v)", p)
+		}
+	}
+}
+
+// TestHelpScrollsToEveryKeyAt80x24 pages through help in the smallest
+// common terminal: every key of every pane must be reachable.
+func TestHelpScrollsToEveryKeyAt80x24(t *testing.T) {
+	m := newStudio(t, "dark", 80, 24)
+	m = update(m, press("f1"))
+	checkExact(t, m, 80, 24)
+	// inner lines of the dialog's frame: under its title, above its
+	// bottom border and the status line
+	inner := func() []string {
+		lines := strings.Split(screen(m), "\n")
+		lines = lines[1 : len(lines)-2]
+		for i, l := range lines {
+			lines[i] = strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "│┃"))
+		}
+		return lines
+	}
+	// one line at a time: the first line of each view, then the last view
+	var content []string
+	for i := 0; i < 400 && !m.dialogs.Get(dialog.Help).(dialog.Pager).AtBottom(); i++ {
+		content = append(content, inner()[0])
+		m = update(m, press("j"))
+		checkExact(t, m, 80, 24)
+	}
+	content = append(content, inner()...)
+	seen := strings.Join(strings.Fields(strings.Join(content, " ")), " ")
+	var keys []key.Binding
+	keys = append(keys, m.keys.global()...)
+	for _, p := range []pane{paneEditor, paneResponse, paneCompare, paneTools, paneModels, paneParams} {
+		_, groups := m.paneHelp(p)
+		for _, g := range groups {
+			keys = append(keys, g...)
+		}
+	}
+	for _, k := range keys {
+		if d := strings.Join(strings.Fields(k.Help().Desc), " "); d != "" && !strings.Contains(seen, d) {
+			t.Errorf("help never shows %q (%s)", d, k.Help().Key)
+		}
+	}
+	if !strings.Contains(seen, "Step mode and tools answered by hand") {
+		t.Error("the dialogs' keys are in help too")
+	}
+}
+
+// TestOneDialogStack: a dialog that opens over another is drawn and takes
+// the keys; closing it shows the one below, which still has its state.
+func TestOneDialogStack(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m = update(m, press("tab")) // the answer pane
+	m.showDiff("a → b", "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n")
+	m = update(m, nil) // sync the stack, as any message does
+	if top := m.dialogs.Top(); top == nil || top.Kind() != dialog.Diff || !strings.Contains(screen(m), "Diff · a → b") {
+		t.Fatalf("the diff is on top:\n%s", screen(m))
+	}
+	m = update(m, press("f1"))
+	if m.dialogs.Top().Kind() != dialog.Help || !strings.Contains(screen(m), "mstudio · keys") {
+		t.Fatalf("help opens over the diff:\n%s", screen(m))
+	}
+	if !strings.Contains(screen(m), "esc close") {
+		t.Fatalf("the status line shows the top dialog's keys:\n%s", screen(m))
+	}
+	m = update(m, press("esc"))
+	if m.dialogs.Top().Kind() != dialog.Diff || !strings.Contains(screen(m), "Diff · a → b") {
+		t.Fatalf("closing help shows the diff again:\n%s", screen(m))
+	}
+	m = update(m, press("esc"))
+	out, cmd := m.Update(press("esc"))
+	m = out.(Model)
+	if cmd != nil {
+		m = update(m, cmd())
+	}
+	if m.dialogs.Len() != 0 || m.diff != nil {
+		t.Fatalf("esc closes the diff: %v", m.dialogs.Kinds())
 	}
 }
 
@@ -118,8 +208,11 @@ func TestQuitAsksWhenThereIsUnsavedWork(t *testing.T) {
 	m = update(m, press("a")) // edit the prompt
 	out, cmd := m.Update(press("ctrl+c"))
 	m = out.(Model)
-	if isQuit(cmd) || !strings.Contains(m.status.Message(), "unsaved changes") {
-		t.Fatalf("unsaved work: ctrl+c should ask first (%q)", m.status.Message())
+	if isQuit(cmd) || !m.dialogs.Has(dialog.Unsaved) || !strings.Contains(screen(m), "has unsaved changes") || !strings.Contains(screen(m), "keep it as a draft") {
+		t.Fatalf("unsaved work: ctrl+c should ask first:\n%s", screen(m))
+	}
+	if out, cmd := m.Update(press("esc")); isQuit(cmd) || out.(Model).dialogs.Len() != 0 || !out.(Model).unsaved() {
+		t.Fatal("esc goes back to the work")
 	}
 	if _, cmd := m.Update(press("ctrl+c")); !isQuit(cmd) {
 		t.Fatal("a second ctrl+c quits")
@@ -229,10 +322,9 @@ func TestGoldenViews(t *testing.T) {
 func TestRunStreamsThroughTheProgram(t *testing.T) {
 	m := New(Options{Target: simTarget(t, sim.Options{Seed: 2, TokenRate: 2000}), Endpoint: "sim", Offline: true, Theme: "dark"})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	scr := screentest.New(t, tm.Output(), 120, 40)
 	tm.Send(press("ctrl+r"))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("ttft ")) // the final figures replace the live ones
-	}, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "ttft ", 30*time.Second) // the final figures replace the live ones
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
@@ -262,13 +354,19 @@ func TestForkFromATurnAndFromTheAnswer(t *testing.T) {
 }
 
 func TestRetryNoticesReachTheStatusLine(t *testing.T) {
-	ch := make(chan string, 1)
+	ch := make(chan Notice, 1)
 	m := New(Options{Target: simTarget(t, sim.Options{}), Endpoint: "sim", Theme: "dark", Notices: ch})
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	ch <- "429 too many requests: rate limit exceeded; retry 1 in 2s"
-	msg := waitNotice(ch)()
-	m = update(m, msg)
+	ch <- Notice{Text: "503 service unavailable; retry 1 in 2s", Wait: 2 * time.Second}
+	m = update(m, waitNotice(ch)())
 	if !strings.Contains(screen(m), "retry 1 in 2s") {
 		t.Fatalf("status:\n%s", screen(m))
+	}
+	// a 429 while a run waits for it: the line says so, not "streaming"
+	m.status.Start("mistral-small-latest")
+	ch <- Notice{Text: "429 too many requests; retry 1 in 3s", Wait: 3 * time.Second, RateLimited: true}
+	m = update(m, waitNotice(ch)())
+	if sc := screen(m); !strings.Contains(sc, "rate limited · retrying in 3s") || strings.Contains(sc, "streaming") {
+		t.Fatalf("status while rate limited:\n%s", sc)
 	}
 }

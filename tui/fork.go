@@ -17,7 +17,8 @@ import (
 // turn of the editor (everything up to it), or from the answer (the whole
 // conversation, the answer as an assistant turn, and a new user turn to
 // write). The original prompt is left as it was; the fork is unsaved until
-// ctrl+s writes it as a prompt of its own.
+// ctrl+s writes it as a prompt of its own, and kept as a draft meanwhile
+// (the browser lists it), like any unsaved work.
 func (m Model) fork() (tea.Model, tea.Cmd) {
 	doc := m.editor.Document()
 	var turns []editor.Turn
@@ -49,6 +50,9 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	model := m.model
 	m.closeRecorder() // the fork's runs go to a session of its own
 	conv := m.conv    // a fork from an agent's answer continues its conversation
+	// The answer and the recorded one were the original's: the fork has
+	// none yet (forked from the answer, it is a turn of the fork).
+	m.clearDocument()
 	m.prompt = forked
 	m.editor.Load(doc)
 	m.params.SetParams(params)
@@ -56,7 +60,7 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	m.dirty = true
 	m.conv = conv
 	m.setFocus(paneEditor)
-	return m, tea.Batch(m.focusCmd(), m.status.Note(fmt.Sprintf("forked as %s (unsaved) · ctrl+s saves it", name)))
+	return m, tea.Batch(m.focusCmd(), m.status.Note(fmt.Sprintf("forked as %s (unsaved, kept as a draft) · ctrl+s saves it", name)))
 }
 
 // forkName is the prompt's name with -fork (then -fork-2, -fork-3…), the

@@ -12,6 +12,7 @@ import (
 	"mstudio/prompts"
 	"mstudio/tui/browser"
 	"mstudio/tui/diffview"
+	"mstudio/tui/response"
 )
 
 // The studio's history: saving makes a new version in the prompts folder's
@@ -22,11 +23,7 @@ import (
 // folder of its file, or the prompts folder for a prompt not saved yet.
 func (m Model) store() *prompts.Store {
 	if m.prompt.Path != "" {
-		dir := filepath.Dir(m.prompt.Path)
-		if filepath.Base(filepath.Dir(dir)) == ".versions" {
-			dir = filepath.Dir(filepath.Dir(dir)) // a version file: its prompts folder
-		}
-		return prompts.NewStore(dir)
+		return prompts.NewStore(prompts.StoreDir(m.prompt.Path))
 	}
 	dir := m.opts.SaveDir
 	if dir == "" {
@@ -59,18 +56,24 @@ func (m Model) openBrowser() (tea.Model, tea.Cmd) {
 	m.browser.SetCurrent(m.prompt.Name)
 	m.layoutOverlays()
 	st := m.store()
-	sessions := m.opts.SessionDir
-	return m, func() tea.Msg { return historyLoadedMsg{msg: readHistory(st, sessions)} }
+	sessions, state := m.opts.SessionDir, m.opts.StateDir
+	return m, func() tea.Msg { return historyLoadedMsg{msg: readHistory(st, sessions, state)} }
 }
 
-func readHistory(st *prompts.Store, sessionDir string) browser.LoadedMsg {
+func readHistory(st *prompts.Store, sessionDir, stateDir string) browser.LoadedMsg {
 	names, err := st.Names()
 	if err != nil {
 		return browser.LoadedMsg{Err: err}
 	}
 	byName := sessionsByPrompt(sessionDir)
-	// a prompt never saved may still have sessions: list it too
+	drafts := listDrafts(stateDir, st.Dir)
+	// a prompt never saved may still have sessions or a draft: list it too
 	for name := range byName {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for name := range drafts {
 		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
@@ -79,6 +82,9 @@ func readHistory(st *prompts.Store, sessionDir string) browser.LoadedMsg {
 	var out []browser.Prompt
 	for _, name := range names {
 		p := browser.Prompt{Name: name, Sessions: byName[name]}
+		if d, ok := drafts[name]; ok {
+			p.Draft = &d
+		}
 		vs, err := st.Versions(name)
 		if err != nil && !errors.Is(err, prompts.ErrNoPrompt) {
 			return browser.LoadedMsg{Err: err}
@@ -115,17 +121,16 @@ func (m Model) handleHistory(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.status.Error(msg.err.Error())
 		}
-		m.browsing = false
-		var cmd tea.Cmd
 		if m.unsaved() {
-			cmd = m.writeDraftCmd() // the work left behind stays recoverable
+			return m.askUnsaved(msg, fmt.Sprintf("open %s v%d", msg.prompt.Name, msg.n))
 		}
+		m.browsing = false
+		m.clearDocument()
 		m.closeRecorder()
 		m.openPrompt(msg.prompt)
 		m.version = msg.n
-		m.draftOffer = m.loadDraft()
 		m.setFocus(paneEditor)
-		return m, tea.Batch(cmd, m.focusCmd(), m.status.Note(fmt.Sprintf("opened %s v%d", msg.prompt.Name, msg.n)))
+		return m, tea.Batch(m.loadDraftCmd(), m.focusCmd(), m.status.Note(fmt.Sprintf("opened %s v%d", msg.prompt.Name, msg.n)))
 	case browser.DiffMsg:
 		st := m.store()
 		return m, func() tea.Msg {
@@ -188,6 +193,26 @@ func (m Model) overlayKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd, bool) {
 		return m, nil, false
 	}
 	return m, cmd, true
+}
+
+// diffLiveWithRecorded shows the answer of this prompt's last live run
+// against the recorded one of the session opened: only an answer the prompt
+// produced here, labelled with the models that gave each.
+func (m Model) diffLiveWithRecorded() (tea.Model, tea.Cmd) {
+	switch {
+	case m.recorded == "":
+		return m, m.status.Error("open a session first (ctrl+l): there is no recorded answer to compare with")
+	case m.comparing():
+		return m, m.status.Error("D compares the answer pane with the recorded answer: in a comparison, d diffs two columns")
+	case m.liveRun == 0 || m.liveRun != m.runID:
+		return m, m.status.Error("run the prompt first (ctrl+r): D compares its answer with the recorded one")
+	case m.response.State() == response.Waiting || m.response.State() == response.Streaming:
+		return m, m.status.Error("the answer is still streaming: D compares it once it ends")
+	}
+	from := "recorded · " + m.recordedModel
+	to := "live · " + m.response.ModelName()
+	m.showDiff(from+" → "+to, prompts.Diff(from, m.recorded, to, m.response.Answer()))
+	return m, nil
 }
 
 // versionLabel is the title's version mark.

@@ -3,12 +3,14 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"mstudio/tui/diffview"
 	"mstudio/tui/models"
 	"mstudio/tui/response"
 )
@@ -36,8 +38,8 @@ func drive(m Model, cmd tea.Cmd, depth int) Model {
 	case <-time.After(200 * time.Millisecond):
 		return m
 	}
-	if b, ok := msg.(tea.BatchMsg); ok {
-		for _, c := range b {
+	if cmds, ok := cmdList(msg); ok { // a batch, or a sequence run in order
+		for _, c := range cmds {
 			m = drive(m, c, depth+1)
 		}
 		return m
@@ -47,6 +49,20 @@ func drive(m Model, cmd tea.Cmd, depth int) Model {
 	}
 	out, next := m.Update(msg)
 	return drive(out.(Model), next, depth+1)
+}
+
+// cmdList returns the commands of a tea.Batch or tea.Sequence message (the
+// latter's type is not exported).
+func cmdList(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeOf(tea.Cmd(nil)) {
+		return nil, false
+	}
+	out := make([]tea.Cmd, v.Len())
+	for i := range out {
+		out[i], _ = v.Index(i).Interface().(tea.Cmd)
+	}
+	return out, true
 }
 
 func key2(m Model, k tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -138,5 +154,62 @@ func TestRunsAreRecordedAndSessionsReplay(t *testing.T) {
 	m = update(m, press("D"))
 	if m.diff == nil || !strings.Contains(screen(m), "recorded · mistral-small-latest → live · mistral-large-latest") {
 		t.Fatalf("diff:\n%s", screen(m))
+	}
+}
+
+func TestOpeningAnotherVersionClearsTheOldAnswer(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SaveDir = t.TempDir()
+	m = update(m, press("!"))
+	m, cmd := key2(m, ctrl('s'))
+	m = do(t, m, cmd)
+	m = finished(m) // an answer of v1
+	m, cmd = key2(m, ctrl('l'))
+	m = do(t, m, cmd)
+	m = update(m, tea.KeyPressMsg{Code: tea.KeyDown}) // v1
+	m, cmd = key2(m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = do(t, m, cmd)
+	if m.version != 1 || m.response.Answer() != "" || strings.Contains(screen(m), "Fourvière") || strings.Contains(screen(m), "ttft") {
+		t.Fatalf("the old answer stays under the prompt opened:\n%s", screen(m))
+	}
+}
+
+func TestDiffOnlyComparesAnAnswerThisPromptProduced(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SaveDir = t.TempDir()
+	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	m.closeRecorder()
+	files, _ := filepath.Glob(filepath.Join(m.opts.SessionDir, "*", "*"))
+	if len(files) != 1 {
+		t.Fatalf("sessions %v", files)
+	}
+	m = do(t, m, loadSessionCmd(files[0]))
+	if m.recorded == "" || m.response.Answer() != m.recorded {
+		t.Fatalf("the session replays: recorded %q", m.recorded)
+	}
+	// the replay is the recorded answer itself: nothing live to compare
+	m.setFocus(paneResponse)
+	m = update(m, press("D"))
+	if m.diff != nil || !strings.Contains(m.status.Message(), "run the prompt first") {
+		t.Fatalf("D on a replay: %q\n%s", m.status.Message(), screen(m))
+	}
+	// a live run on another model: the labels name each answer's model
+	m = update(m, models.SelectedMsg{ID: "mistral-large-latest"})
+	m, cmd = key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	m = update(m, press("D"))
+	if m.diff == nil || !strings.Contains(screen(m), "recorded · mistral-small-latest → live · mistral-large-latest") {
+		t.Fatalf("diff:\n%s", screen(m))
+	}
+	m = update(m, press("q"))
+	m = update(m, diffview.ClosedMsg{})
+	// another prompt (a fork) has no live answer of its own
+	m = update(m, ctrl('x'))
+	m = update(m, press("D"))
+	if m.diff != nil {
+		t.Fatal("D after a fork compares nothing")
 	}
 }

@@ -24,6 +24,9 @@ type KeyMap struct {
 	// HelpAlways opens help even while a pane takes typed text, where "?"
 	// is a character.
 	HelpAlways key.Binding
+	// Message shows the status line's message whole, in a dialog: a long
+	// error does not fit on one line.
+	Message key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -37,7 +40,8 @@ func DefaultKeyMap() KeyMap {
 		Edit:       key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "edit in $EDITOR")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		HelpAlways: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help (anywhere)")),
-		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Message:    key.NewBinding(key.WithKeys("f2"), key.WithHelp("f2", "show the status line's message whole")),
+		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit (asks first when work is unsaved)")),
 		// ctrl+x and ctrl+l are the ctrl keys the text area leaves free.
 		Fork:         key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
 		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
@@ -51,5 +55,5 @@ func DefaultKeyMap() KeyMap {
 
 // global lists the keys for the help screen, in order.
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.Compare, k.Matrix, k.DiffRecorded, k.Step, k.Restart, k.Help, k.HelpAlways, k.Quit}
+	return []key.Binding{k.Run, k.Cancel, k.Next, k.Prev, k.Save, k.Edit, k.Fork, k.Browse, k.Compare, k.Matrix, k.DiffRecorded, k.Step, k.Restart, k.Help, k.HelpAlways, k.Message, k.Quit}
 }

@@ -312,6 +312,7 @@ func (m Model) finishRun(res session.Result) (tea.Model, tea.Cmd) {
 		m.cancel = nil
 	}
 	m.status.Finish(res)
+	m.response.SetFinishReason(res.FinishReason)
 	if calls := res.Message.ToolCalls; len(calls) > 0 && len(m.calls) == 0 {
 		// The tool-call inspector comes with its own pane; until the calls
 		// are answered, show what the model asked for.

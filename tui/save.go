@@ -56,7 +56,7 @@ var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
 
 // savePath is where the prompt goes: its own file, or SaveDir/NAME.prompt.
 func (m Model) savePath() string {
-	if m.prompt.Path != "" && filepath.Base(filepath.Dir(filepath.Dir(m.prompt.Path))) != ".versions" {
+	if _, _, _, isVersion := prompts.VersionOf(m.prompt.Path); m.prompt.Path != "" && !isVersion {
 		return m.prompt.Path
 	}
 	name := strings.Trim(unsafeName.ReplaceAllString(m.prompt.Name, "-"), "-.")
@@ -104,6 +104,7 @@ func (m Model) save() (tea.Model, tea.Cmd) {
 
 func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
+		m.afterSave = nil // what waited for the save does not happen: the work stays
 		return m, m.status.Error("not saved: " + msg.err.Error())
 	}
 	if p, err := prompts.Parse(m.prompt.Name, msg.source); err == nil {
@@ -118,11 +119,11 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if m.model == msg.model {
 		m.dirty = false
 	}
-	m.confirmQuit = false
+	var cmd tea.Cmd
 	if !m.unsaved() {
-		m.removeDraft()
+		cmd = m.removeDraftCmd()
 	}
-	return m, m.status.Note(savedVersionNote(msg.path, msg.version, msg.created))
+	return m.afterSaved(cmd, m.status.Note(savedVersionNote(msg.path, msg.version, msg.created)))
 }
 
 func stringValue(v any) string {

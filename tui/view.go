@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"mstudio/tui/diffview"
 	"mstudio/tui/frame"
 )
 
@@ -96,7 +97,7 @@ func (m Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "mstudio · " + m.prompt.Name
-	if !m.help && m.focus == paneEditor && m.width >= minWidth && m.height >= minHeight {
+	if m.dialogs.Top() == nil && m.focus == paneEditor && m.width >= minWidth && m.height >= minHeight {
 		if c := m.editor.Cursor(); c != nil {
 			_, _, ed, _ := m.boxes()
 			c.X += ed.x + 1
@@ -115,29 +116,10 @@ func (m Model) render() string {
 		return frame.Fit(m.st.Warning.Render("The window is too small for mstudio.")+"\n"+
 			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
 	}
-	if len(m.asks) > 0 {
-		return frame.Render(m.st, "The conversation waits for you", true, m.width, m.height-1, m.askView()) + "\n" + m.status.View()
-	}
-	if m.trustOffer != nil {
-		return frame.Fit(m.trustView(), m.width, m.height-1) + "\n" + m.status.View()
-	}
-	if m.draftOffer != nil {
-		return frame.Fit(m.draftView(), m.width, m.height-1) + "\n" + m.status.View()
-	}
-	if m.help {
-		return frame.Fit(m.helpView(), m.width, m.height-1) + "\n" + m.status.View()
-	}
-	if m.diff != nil {
-		return frame.Render(m.st, "Diff · "+m.diff.Title(), true, m.width, m.height-1, m.diff.View()) + "\n" + m.status.View()
-	}
-	if m.cell != nil {
-		return frame.RenderExact(m.st, "Cell · "+m.cell.ModelName()+" · esc back to the matrix", true, m.width, m.height-1, m.cell.View()) + "\n" + m.status.View()
-	}
-	if m.mtxOpen && m.mtx != nil {
-		return frame.Render(m.st, "Matrix · ctrl+r runs it again", true, m.width, m.height-1, m.mtx.View()) + "\n" + m.status.View()
-	}
-	if m.browsing {
-		return frame.Render(m.st, "Prompts · versions · sessions", true, m.width, m.height-1, m.browser.View()) + "\n" + m.status.View()
+	status := m.status
+	status.SetHint(m.helpHint())
+	if d := m.dialogs.Top(); d != nil {
+		return m.dialogView(d) + "\n" + status.View()
 	}
 	mo, pa, ed, re, to := m.allBoxes()
 	tm, tp, te, tr := m.titles()
@@ -176,7 +158,7 @@ func (m Model) render() string {
 	default:
 		body = main
 	}
-	return body + "\n" + m.status.View()
+	return body + "\n" + status.View()
 }
 
 // frameCache keeps the framed panes that do not change while an answer
@@ -210,42 +192,57 @@ func joinColumns(left, right string) string {
 	return b.String()
 }
 
-// draftView asks what to do with unsaved work found at start.
-func (m Model) draftView() string {
-	d := m.draftOffer
-	return m.st.Warning.Render("Unsaved work was found for "+m.draftID()) + "\n\n" +
-		m.st.Text.Render("It was kept "+d.Saved.Local().Format("2006-01-02 15:04")+", when the studio stopped without saving it.") + "\n\n" +
-		"  " + m.st.HelpKey.Render("r") + "  " + m.st.HelpDesc.Render("restore it (still unsaved)") + "\n" +
-		"  " + m.st.HelpKey.Render("x") + "  " + m.st.HelpDesc.Render("discard it") + "\n" +
-		"  " + m.st.HelpKey.Render("any other key") + "  " + m.st.HelpDesc.Render("open the saved prompt and keep the draft for later")
-}
-
-// helpView lists the global keys and the focused pane's keys.
-func (m Model) helpView() string {
+// helpText lists every key: the global ones, the focused pane's, then
+// every other pane's and dialog's, so each is reachable from anywhere (the
+// help dialog scrolls).
+func (m Model) helpText(width int) string {
 	var b strings.Builder
+	const keyW = 14
+	descW := max(width-keyW-3, 10)
+	wrap := lipgloss.NewStyle().Width(descW)
 	section := func(title string, keys []key.Binding) {
 		b.WriteString(m.st.Bold.Render(title) + "\n")
 		for _, k := range keys {
-			if !k.Enabled() || k.Help().Key == "" {
+			if k.Help().Key == "" {
 				continue
 			}
-			b.WriteString("  " + m.st.HelpKey.Render(padRight(k.Help().Key, 14)) + m.st.HelpDesc.Render(k.Help().Desc) + "\n")
+			// descriptions wrap under themselves, so none is cut at 80x24
+			for i, l := range strings.Split(wrap.Render(k.Help().Desc), "\n") {
+				lead := strings.Repeat(" ", keyW+1)
+				if i == 0 {
+					lead = padRight(k.Help().Key, keyW)
+				}
+				b.WriteString("  " + m.st.HelpKey.Render(lead) + m.st.HelpDesc.Render(strings.TrimRight(l, " ")) + "\n")
+			}
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString(m.st.Accent.Render("mstudio · keys") + m.st.Muted.Render("   (any key closes this)") + "\n\n")
+	b.WriteString(lipgloss.NewStyle().Width(max(width, 10)).Render(m.st.Muted.Render("↓/j, pgdn and space scroll · esc, ? or f1 close · ? is typed in text fields: f1 works everywhere")) + "\n\n")
 	section("Everywhere", m.keys.global())
-	name, groups := m.focusedHelp()
-	var keys []key.Binding
-	for _, g := range groups {
-		keys = append(keys, g...)
+	focused, groups := m.focusedHelp()
+	section(focused+" (focused)", flatten(groups))
+	for _, p := range []pane{paneEditor, paneResponse, paneCompare, paneTools, paneModels, paneParams} {
+		if p == m.focus {
+			continue
+		}
+		name, groups := m.paneHelp(p)
+		section(name, flatten(groups))
 	}
-	section(name, keys)
-	return b.String()
+	section("Browser (ctrl+l)", flatten(m.browser.FullHelp()))
+	section("Diff view", flatten(diffview.New(m.st, "", "").FullHelp()))
+	if m.mtx != nil {
+		section("Matrix (M)", flatten(m.mtx.FullHelp()))
+	}
+	k := m.dkeys
+	section("Unsaved work (asked before it is replaced)", []key.Binding{k.Save, k.Discard, k.KeepDraft, k.Stay})
+	section("Step mode and tools answered by hand", []key.Binding{k.StepGo, k.StepStop, k.AskSend, k.AskSkip})
+	return strings.TrimRight(b.String(), "\n")
 }
 
-func (m Model) focusedHelp() (string, [][]key.Binding) {
-	switch m.focus {
+func (m Model) focusedHelp() (string, [][]key.Binding) { return m.paneHelp(m.focus) }
+
+func (m Model) paneHelp(p pane) (string, [][]key.Binding) {
+	switch p {
 	case paneModels:
 		return "Models pane", m.models.FullHelp()
 	case paneParams:

@@ -1,6 +1,7 @@
 // Package browser is the studio's file browser: the prompts of the prompts
 // folder, each with its versions (newest first) and the sessions recorded
-// with it. Enter opens a version or a session; d diffs a version against the
+// with it, and the unsaved draft kept for it. Enter opens a version, a draft
+// or a session; d diffs a version against the
 // one marked with space (or against the version before it). The root loads
 // the data and acts on the messages; the pane only shows and chooses.
 package browser
@@ -35,11 +36,20 @@ type Session struct {
 	Models  []string
 }
 
+// Draft is unsaved work kept for a prompt (a fork never saved has only
+// this).
+type Draft struct {
+	Path  string // the draft file
+	Saved time.Time
+	Model string
+}
+
 // Prompt is a prompt with its history.
 type Prompt struct {
 	Name     string
 	Versions []Version // oldest first, as the store lists them
 	Sessions []Session // newest first
+	Draft    *Draft    // unsaved work kept for it, nil when none
 }
 
 // LoadedMsg hands the pane its data.
@@ -53,6 +63,9 @@ type OpenVersionMsg struct {
 	Name string
 	N    int
 }
+
+// OpenDraftMsg asks the root to open a draft's unsaved work.
+type OpenDraftMsg struct{ Path string }
 
 // OpenSessionMsg asks the root to open a recorded session.
 type OpenSessionMsg struct{ Path string }
@@ -89,6 +102,7 @@ const (
 	rowVersion
 	rowSession
 	rowNote
+	rowDraft
 )
 
 type row struct {
@@ -137,13 +151,16 @@ func (m Model) rows() []row {
 		if !m.open[p.Name] {
 			continue
 		}
+		if p.Draft != nil {
+			rows = append(rows, row{kind: rowDraft, prompt: i})
+		}
 		for v := len(p.Versions) - 1; v >= 0; v-- {
 			rows = append(rows, row{kind: rowVersion, prompt: i, version: v})
 		}
 		for s := range p.Sessions {
 			rows = append(rows, row{kind: rowSession, prompt: i, session: s})
 		}
-		if len(p.Versions) == 0 && len(p.Sessions) == 0 {
+		if len(p.Versions) == 0 && len(p.Sessions) == 0 && p.Draft == nil {
 			rows = append(rows, row{kind: rowNote, prompt: i})
 		}
 	}
@@ -197,6 +214,9 @@ func (m Model) openRow(r row) (Model, tea.Cmd) {
 	case rowSession:
 		msg := OpenSessionMsg{Path: p.Sessions[r.session].Path}
 		return m, func() tea.Msg { return msg }
+	case rowDraft:
+		msg := OpenDraftMsg{Path: p.Draft.Path}
+		return m, func() tea.Msg { return msg }
 	}
 	return m, nil
 }
@@ -241,6 +261,9 @@ func (m Model) label(r row) string {
 			arrow = "▾"
 		}
 		extra := "  " + plural(len(p.Versions), "version") + " · " + plural(len(p.Sessions), "session")
+		if p.Draft != nil {
+			extra += " · unsaved draft"
+		}
 		name := untrusted.StripLine(p.Name)
 		if p.Name == m.current {
 			name += " (open)"
@@ -260,6 +283,9 @@ func (m Model) label(r row) string {
 			text += m.st.Success.Render("  newest")
 		}
 		return text
+	case rowDraft:
+		d := p.Draft
+		return m.st.Warning.Render("    ✎ draft (unsaved) ") + d.Saved.Local().Format("2006-01-02 15:04") + "  " + m.st.Muted.Render(untrusted.StripLine(d.Model))
 	case rowSession:
 		s := p.Sessions[r.session]
 		models := untrusted.StripLine(strings.Join(s.Models, ", "))

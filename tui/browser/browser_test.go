@@ -98,3 +98,31 @@ func TestExpandCollapse(t *testing.T) {
 		t.Fatal("an expanded prompt without history says so")
 	}
 }
+
+func TestADraftIsListedAndOpens(t *testing.T) {
+	m := New(themes.New(themes.Dark()))
+	m.SetSize(70, 12)
+	m.SetCurrent("hello")
+	m, _ = m.Update(LoadedMsg{Prompts: []Prompt{
+		{Name: "hello"},
+		{Name: "hello-fork", Draft: &Draft{Path: "state/drafts/ab.json", Saved: day, Model: "mistral-large-latest"}},
+	}})
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "hello-fork") || !strings.Contains(view, "unsaved draft") {
+		t.Fatalf("a prompt with only a draft is listed:\n%s", view)
+	}
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("down")) // past hello's note, onto hello-fork
+	m, _ = m.Update(press("enter"))
+	m, _ = m.Update(press("down")) // its draft row
+	if !strings.Contains(ansi.Strip(m.View()), "draft (unsaved)") {
+		t.Fatalf("the draft row shows when expanded:\n%s", ansi.Strip(m.View()))
+	}
+	_, cmd := m.Update(press("enter"))
+	if cmd == nil {
+		t.Fatal("enter on a draft opens it")
+	}
+	if msg, ok := cmd().(OpenDraftMsg); !ok || msg.Path != "state/drafts/ab.json" {
+		t.Fatalf("got %#v", cmd())
+	}
+}

@@ -106,7 +106,8 @@ type Model struct {
 	state    State
 	model    string
 	errText  string
-	gen      int // run generation: stale flush ticks are dropped
+	finish   string // the finish reason, shown in the end line
+	gen      int    // run generation: stale flush ticks are dropped
 	lastTail time.Time
 	pending  bool
 	now      func() time.Time
@@ -172,12 +173,29 @@ func (m *Model) Start(model string) {
 	m.thinkingDirty = true
 	m.showThinking = true
 	m.offset, m.follow = 0, true
-	m.state, m.model, m.errText = Waiting, model, ""
+	m.state, m.model, m.errText, m.finish = Waiting, model, "", ""
 	m.gen++
 	m.pending = false
 	m.lastTail = time.Time{}
 	m.rebuildChrome()
 }
+
+// Clear empties the pane: another prompt was opened.
+func (m *Model) Clear() {
+	m.Start("")
+	m.state = Idle
+	m.rebuildChrome()
+}
+
+// SetFinishReason records why the model stopped, shown in the end line
+// ("length" is an answer cut short, which must not look finished).
+func (m *Model) SetFinishReason(reason string) {
+	m.finish = untrusted.StripLine(reason)
+	m.rebuildChrome()
+}
+
+// FinishReason returns the reason recorded, "" when none.
+func (m Model) FinishReason() string { return m.finish }
 
 // Append adds streamed answer text and thinking. Finished markdown blocks
 // are rendered now, once; the tail waits for the next frame slot, and the
@@ -291,6 +309,20 @@ func (m Model) buildHeader() []string {
 // buildFooter returns the answer's end state.
 func (m Model) buildFooter() []string {
 	switch m.state {
+	case Done:
+		switch m.finish {
+		case "":
+			return nil
+		case "stop", "tool_calls":
+			return []string{"", m.st.Muted.Render("■ finish: " + m.finish)}
+		case "length":
+			return []string{"", m.st.Warning.Render("■ cut at max_tokens (finish: length) · raise max_tokens to get the rest")}
+		case "model_length":
+			return []string{"", m.st.Warning.Render("■ cut at the model's context length (finish: model_length)")}
+		case "error":
+			return []string{"", m.st.Error.Render("■ the model stopped on an error (finish: error)")}
+		}
+		return []string{"", m.st.Warning.Render("■ finish: " + m.finish)}
 	case Cancelled:
 		return []string{"", m.st.Warning.Render("■ cancelled · the partial answer is kept")}
 	case Failed:

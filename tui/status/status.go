@@ -1,8 +1,9 @@
 // Package status is the studio's bottom line: where requests go (and
 // "offline simulator" on the built-in one), the model, and the figures of
 // the last run: time to first token, tokens per second, tokens in and out,
-// cost. Errors and notes show there too and fade after a while, so the line
-// always comes back to the figures.
+// cost, and why the model stopped. Errors and notes show there too and fade
+// after a while, so the line always comes back to the figures; one that does
+// not fit names the key that shows it whole.
 package status
 
 import (
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"mstudio/prices"
@@ -51,11 +53,20 @@ type Model struct {
 	started time.Time
 	res     *session.Result
 
-	msg     string
+	msg     string // one line, as shown
+	full    string // the whole message, for the dialog that shows it
 	isError bool
 	seq     int
 	now     func() time.Time
+
+	// retryAt is when the client tries again after a 429 (zero when it is
+	// not waiting): the line says so instead of "streaming".
+	retryAt time.Time
 }
+
+// MessageKey is the key the root binds to show a cut message whole; the
+// line names it when a message does not fit.
+const MessageKey = "f2"
 
 // New returns a status line.
 func New(st *themes.Styles) Model { return Model{st: st, now: time.Now, hint: "? help"} }
@@ -79,16 +90,30 @@ func (m *Model) SetHint(h string) { m.hint = h }
 func (m *Model) Start(model string) {
 	m.model, m.running, m.chars, m.res = model, true, 0, nil
 	m.started = m.now()
+	m.retryAt = time.Time{}
 }
 
 // Progress counts streamed answer characters for the live estimate.
-func (m *Model) Progress(chars int) { m.chars += chars }
+func (m *Model) Progress(chars int) {
+	m.chars += chars
+	m.retryAt = time.Time{} // bytes arrive: the wait is over
+}
 
 // Finish shows a run's final figures.
 func (m *Model) Finish(res session.Result) {
 	m.running = false
 	m.res = &res
+	m.retryAt = time.Time{}
 }
+
+// Clear forgets the last run's figures (another prompt was opened: they
+// were not its own).
+func (m *Model) Clear() {
+	m.running, m.chars, m.res, m.retryAt = false, 0, nil, time.Time{}
+}
+
+// Retrying says the client waits wait before trying again after a 429.
+func (m *Model) Retrying(wait time.Duration) { m.retryAt = m.now().Add(wait) }
 
 // Running reports whether a run is in progress.
 func (m Model) Running() bool { return m.running }
@@ -102,9 +127,20 @@ func (m *Model) Note(text string) tea.Cmd { return m.show(text, false, NoteFade)
 // Message returns the message on the line, "" when none.
 func (m Model) Message() string { return m.msg }
 
+// Full returns the whole message (lines and all), "" when none.
+func (m Model) Full() string { return m.full }
+
+// IsError reports whether the message on the line is an error.
+func (m Model) IsError() bool { return m.isError && m.msg != "" }
+
+// Seq counts the messages shown so far: a caller tells whether a step
+// showed one.
+func (m Model) Seq() int { return m.seq }
+
 func (m *Model) show(text string, isErr bool, d time.Duration) tea.Cmd {
 	m.seq++
 	m.msg, m.isError = untrusted.StripLine(text), isErr
+	m.full = untrusted.Sanitize(text)
 	seq := m.seq
 	return tea.Tick(d, func(time.Time) tea.Msg { return fadeMsg{seq: seq} })
 }
@@ -112,7 +148,7 @@ func (m *Model) show(text string, isErr bool, d time.Duration) tea.Cmd {
 // Update clears faded messages.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if f, ok := msg.(fadeMsg); ok && f.seq == m.seq {
-		m.msg = ""
+		m.msg, m.full = "", ""
 	}
 	return m, nil
 }
@@ -170,11 +206,19 @@ func (m Model) View() string {
 	if m.model != "" {
 		parts = append(parts, m.st.StatusValue.Render(untrusted.StripLine(m.model)))
 	}
-	if m.running {
+	switch wait := m.retryAt.Sub(m.now()); {
+	case m.running && wait > 0:
+		parts = append(parts, m.st.Warning.Render(fmt.Sprintf("rate limited · retrying in %ds", int(wait.Seconds()+0.999))))
+	case m.running:
 		parts = append(parts, m.st.Accent.Render("streaming"))
 	}
 	for _, f := range m.Figures() {
 		parts = append(parts, m.st.StatusValue.Render(f))
+	}
+	if m.res != nil && !m.running && m.res.FinishReason != "" && m.res.Err == nil {
+		// last of the figures: on a narrow line it is cut first, and the
+		// answer pane's end line says it too
+		parts = append(parts, finishStyle(m.st, m.res.FinishReason).Render(FinishWords(m.res.FinishReason)))
 	}
 	if m.msg != "" {
 		style := m.st.Success
@@ -186,7 +230,15 @@ func (m Model) View() string {
 	left := " " + strings.Join(parts, sep)
 	right := m.st.Muted.Render(m.hint) + " "
 	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
-	if lw+rw > m.width {
+	if hint := " " + MessageKey + " whole "; m.cut(lw) && m.width >= 2*len(hint) {
+		// the message does not fit: name the key that shows it whole
+		right = m.st.Muted.Render(hint)
+		rw = ansi.StringWidth(right)
+		if lw+rw > m.width {
+			left = ansi.Truncate(left, max(m.width-rw-1, 1), "…")
+			lw = ansi.StringWidth(left)
+		}
+	} else if lw+rw > m.width {
 		right, rw = "", 0
 	}
 	if lw > m.width {
@@ -195,4 +247,34 @@ func (m Model) View() string {
 	}
 	line := left + strings.Repeat(" ", max(m.width-lw-rw, 0)) + right
 	return m.st.StatusBar.Render(line)
+}
+
+// cut reports whether the message does not fit whole on a line whose left
+// part is lw cells wide: too wide, or more than one line.
+func (m Model) cut(lw int) bool {
+	return m.msg != "" && (lw > m.width || strings.Contains(strings.TrimSpace(m.full), "\n"))
+}
+
+// FinishWords says why the model stopped, the way a user reads it: a cut
+// answer must not look like a finished one.
+func FinishWords(reason string) string {
+	switch reason {
+	case "length":
+		return "finish: length (cut at max_tokens)"
+	case "model_length":
+		return "finish: model_length (cut at the context length)"
+	case "error":
+		return "finish: error"
+	}
+	return "finish: " + untrusted.StripLine(reason)
+}
+
+func finishStyle(st *themes.Styles, reason string) lipgloss.Style {
+	switch reason {
+	case "stop", "tool_calls":
+		return st.Muted
+	case "error":
+		return st.Error
+	}
+	return st.Warning
 }

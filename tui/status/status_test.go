@@ -80,3 +80,53 @@ func TestNarrowLineNeverOverflows(t *testing.T) {
 		}
 	}
 }
+
+func TestALongErrorNamesTheKeyThatShowsItWhole(t *testing.T) {
+	m := newLine(120)
+	m.SetEndpoint("global", false)
+	m.SetModel("mistral-small-latest")
+	long := "422 unprocessable: messages[1].content: the request does not validate against the schema the endpoint publishes for this model; request id 0123456789abcdef"
+	m.Error(long)
+	got := ansi.Strip(m.View())
+	if !strings.Contains(got, MessageKey+" whole") || ansi.StringWidth(m.View()) != 120 {
+		t.Fatalf("a cut error says how to read it whole: %q", got)
+	}
+	if m.Full() != long {
+		t.Fatalf("the whole error is kept: %q", m.Full())
+	}
+	m.Error("short")
+	if strings.Contains(ansi.Strip(m.View()), "whole") {
+		t.Fatal("a message that fits names no key")
+	}
+}
+
+func TestRateLimitedWhileWaitingToRetry(t *testing.T) {
+	m := newLine(120)
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	m.now = func() time.Time { return now }
+	m.Start("mistral-small-latest")
+	m.Retrying(3 * time.Second)
+	if got := ansi.Strip(m.View()); !strings.Contains(got, "rate limited · retrying in 3s") || strings.Contains(got, "streaming") {
+		t.Fatalf("waiting out a 429: %q", got)
+	}
+	now = now.Add(4 * time.Second)
+	if got := ansi.Strip(m.View()); !strings.Contains(got, "streaming") {
+		t.Fatalf("the wait is over: %q", got)
+	}
+	m.Retrying(time.Second)
+	m.Progress(10)
+	if got := ansi.Strip(m.View()); !strings.Contains(got, "streaming") {
+		t.Fatalf("bytes arrived: %q", got)
+	}
+}
+
+func TestFinishReasonIsShown(t *testing.T) {
+	for reason, want := range map[string]string{"length": "finish: length (cut at max_tokens)", "stop": "finish: stop", "tool_calls": "finish: tool_calls", "model_length": "finish: model_length", "error": "finish: error"} {
+		m := newLine(120)
+		m.Start("m")
+		m.Finish(session.Result{FinishReason: reason})
+		if got := ansi.Strip(m.View()); !strings.Contains(got, want) {
+			t.Errorf("%s: %q", reason, got)
+		}
+	}
+}
