@@ -179,3 +179,23 @@ func TestTheSameModelAtTwoTemperaturesByKeys(t *testing.T) {
 		t.Fatalf("requests sent:\n%s", bytes.Join(rec.bodies, []byte("\n")))
 	}
 }
+
+// Keeping a column while the parameters pane shows a column's makes the
+// kept parameters the prompt's: leaving the comparison must not bring
+// back the ones from before.
+func TestKeepingAColumnKeepsItsParameters(t *testing.T) {
+	m := newStudio(t, "dark", 140, 40)
+	hot := m.params.Params()
+	temp, _ := api.LookupParam("temperature")
+	if err := temp.Set(&hot, "1.2"); err != nil {
+		t.Fatal(err)
+	}
+	m.cols = []compareCol{{model: "mistral-small-latest", params: m.params.Params()}, {model: "mistral-large-latest", params: hot}}
+	m.syncCompare()
+	m = focusBy(t, m, press("shift+tab"), paneCompare)
+	m = keys(m, press("l"), press("enter")) // the second column, kept
+	m = focusBy(t, m, press("shift+tab"), paneEditor)
+	if got, want := paramSummary(m.params.Params()), paramSummary(hot); got != want || m.model != "mistral-large-latest" {
+		t.Fatalf("after keeping column 2: %s with %q, want %q", m.model, got, want)
+	}
+}
