@@ -1,108 +1,10 @@
 package cli
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/charmbracelet/x/ansi"
 )
-
-// tmuxSession drives the real binary in a real terminal: tmux runs it, the
-// test types with send-keys and reads the screen with capture-pane.
-type tmuxSession struct {
-	t    *testing.T
-	name string
-	sock string
-}
-
-func newTmux(t *testing.T, w, h int, dir string, env []string, args ...string) *tmuxSession {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
-	s := &tmuxSession{t: t, name: "mstudio", sock: filepath.Join(t.TempDir(), "tmux.sock")}
-	// The command line is given to tmux as one word per argument (no
-	// shell), with the environment set through env(1).
-	cmd := append([]string{"-S", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-s", s.name, "-c", dir,
-		"env", "-i"}, env...)
-	cmd = append(cmd, binary)
-	cmd = append(cmd, args...)
-	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
-	return s
-}
-
-func (s *tmuxSession) keys(keys ...string) {
-	s.t.Helper()
-	args := append([]string{"-S", s.sock, "send-keys", "-t", s.name}, keys...)
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
-		s.t.Fatalf("send-keys %v: %v: %s", keys, err, out)
-	}
-}
-
-func (s *tmuxSession) screen() string {
-	out, err := exec.Command("tmux", "-S", s.sock, "capture-pane", "-p", "-t", s.name).CombinedOutput()
-	if err != nil {
-		return "(capture-pane failed: " + err.Error() + ": " + string(out) + ")"
-	}
-	return string(out)
-}
-
-// waitFor polls the screen until cond holds.
-func (s *tmuxSession) waitFor(what string, cond func(screen string) bool) string {
-	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		sc := s.screen()
-		if cond(sc) {
-			return sc
-		}
-		if time.Now().After(deadline) {
-			if d := os.Getenv("MSTUDIO_E2E_DUMP"); d != "" {
-				raw, _ := exec.Command("tmux", "-S", s.sock, "capture-pane", "-e", "-p", "-t", s.name).Output()
-				os.WriteFile(d, raw, 0o644)
-			}
-			s.t.Fatalf("waiting for %s; the screen is:\n%s", what, sc)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (s *tmuxSession) resize(w, h int) {
-	s.t.Helper()
-	if out, err := exec.Command("tmux", "-S", s.sock, "resize-window", "-t", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)).CombinedOutput(); err != nil {
-		s.t.Fatalf("resize: %v: %s", err, out)
-	}
-}
-
-// intact checks that every line of the screen is exactly w cells: a frame
-// that broke would show as a short or long line.
-func intact(screen string, w, h int) bool {
-	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
-	if len(lines) != h {
-		return false
-	}
-	for _, l := range lines[:h-1] { // the status line may end in spaces tmux trims
-		if ansi.StringWidth(l) != w {
-			return false
-		}
-	}
-	return true
-}
-
-func studioEnv(t *testing.T) []string {
-	home := t.TempDir()
-	return []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
-		"GORACE=atexit_sleep_ms=0", "EDITOR=true"}
-}
 
 // TestStudioInTmux is the studio end to end: the real binary in tmux
 // against `mstudio sim`, a prompt typed, ctrl+r, the rendered answer on the
@@ -150,7 +52,9 @@ func TestStudioInTmux(t *testing.T) {
 	s.keys("C-c")
 	s.waitFor("the unsaved-work question", func(sc string) bool { return strings.Contains(sc, "unsaved changes") })
 	s.keys("C-c")
-	s.waitFor("the program to end", func(sc string) bool { return !strings.Contains(sc, "Prompt · hello") })
+	if code := s.waitExit(10 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, s.stderr())
+	}
 }
 
 // TestStudioCancelKeepsPartial starts a slow answer and cancels it with esc.

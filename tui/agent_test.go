@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"mstudio/api"
 	"mstudio/api/sim"
+	"mstudio/internal/screentest"
 	"mstudio/prompts"
 	"mstudio/tui/models"
 	"mstudio/tui/response"
@@ -137,13 +137,14 @@ func TestToolAnsweredByHand(t *testing.T) {
 	}
 	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4, TokenRate: 5000}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	scr := screentest.New(t, tm.Output(), 120, 40)
 	tm.Send(press("ctrl+r"))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Answer the tool call by hand")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "Answer the tool call by hand", 30*time.Second)
 	tm.Type(`{"temp_c": 7`)
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}) // broken JSON: refused
 	tm.Type(`}`)
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("ttft ")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "ttft ", 30*time.Second)
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
@@ -162,10 +163,11 @@ func TestStepModePausesBeforeTheNextCall(t *testing.T) {
 	m := New(Options{Target: simTarget(t, sim.Options{Seed: 4, TokenRate: 5000}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p, TrustPath: filepath.Join(t.TempDir(), "t.json")})
 	m.stepMode = true
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	scr := screentest.New(t, tm.Output(), 120, 40)
 	tm.Send(press("ctrl+r"))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Step mode")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "Step mode", 30*time.Second)
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("ttft ")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "ttft ", 30*time.Second)
 	tm.Quit()
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	if len(final.calls) != 2 || strings.Contains(final.response.Answer(), "14:05") {
@@ -281,10 +283,11 @@ func TestStepModeAlsoPausesAgentConversations(t *testing.T) {
 	m.stepMode = true
 	m.setModel(agentPrefix + sim.AgentWeather)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	scr := screentest.New(t, tm.Output(), 120, 40)
 	tm.Send(press("ctrl+r"))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Step mode")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "Step mode", 30*time.Second)
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("stopped before the next model call")) }, teatest.WithDuration(30*time.Second))
+	scr.WaitForText(t, "stopped before the next model call", 30*time.Second)
 	tm.Quit()
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	if strings.Contains(final.response.Answer(), "21") {
