@@ -11,7 +11,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mstudio/api"
 	"mstudio/prompts"
+	"mstudio/session"
 	"mstudio/tui/editor"
 )
 
@@ -79,8 +81,12 @@ func (m Model) save() (tea.Model, tea.Cmd) {
 		return m, m.status.Note("no changes to save")
 	}
 	doc := m.editor.Document()
+	cfg, err := m.savedConfig()
+	if err != nil {
+		return m, m.status.Error("not saved: " + err.Error())
+	}
 	src, err := m.prompt.Compose(prompts.Edit{
-		Model: m.model, Params: m.params.Params(), Defaults: doc.Vars, Turns: docTurns(doc),
+		Model: m.model, Params: cfg, Defaults: doc.Vars, Turns: docTurns(doc),
 	})
 	if err != nil {
 		return m, m.status.Error("not saved: " + err.Error())
@@ -102,6 +108,18 @@ func (m Model) save() (tea.Model, tea.Cmd) {
 	}
 }
 
+// savedConfig is the config the saved file gets: the prompt's own, with
+// the parameters changed in the pane over it. What the prompt sends from
+// elsewhere (the response_format of its output) stays where it is written
+// rather than being copied into config, which would not load.
+func (m Model) savedConfig() (api.ChatRequest, error) {
+	cfg, err := m.prompt.Params()
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, session.ApplySettings(&cfg, m.params.Settings())
+}
+
 func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		m.afterSave = nil // what waited for the save does not happen: the work stays
@@ -110,6 +128,10 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	if p, err := prompts.Parse(m.prompt.Name, msg.source); err == nil {
 		p.Path = msg.path
 		m.prompt = p
+		// what the file now holds is the prompt's own: no change left
+		if req, err := session.PromptParams(p); err == nil {
+			m.params.Rebase(req)
+		}
 		m.version = msg.version.N
 	}
 	// Edits made while the file was being written stay unsaved.

@@ -13,6 +13,7 @@
 package models
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -180,7 +181,48 @@ func (m Model) Cursor() string {
 	if m.cursor < 0 || m.cursor >= len(m.visible) {
 		return ""
 	}
-	return m.rows[m.visible[m.cursor]].rawID
+	return m.pickID(m.visible[m.cursor])
+}
+
+// pickIndex is which of row ri's ids choosing it means, which is also the
+// one the row shows: the id the filter names exactly; else the only kind
+// of id the typed text is part of (typing "latest" finds a model by its
+// alias); else, for the chosen row, the id it was chosen by (someone who
+// picked mistral-small-latest keeps it, not the dated id the list files it
+// under); else the row's own id.
+func (m Model) pickIndex(ri int) int {
+	r := &m.rows[ri]
+	if q := strings.ToLower(strings.TrimSpace(m.input.value)); m.filtering && q != "" {
+		for i, x := range r.rawIDs {
+			if strings.EqualFold(x, q) {
+				return i
+			}
+		}
+		if !strings.Contains(strings.ToLower(r.rawID), q) {
+			for i, x := range r.rawIDs {
+				if strings.Contains(strings.ToLower(x), q) {
+					return i
+				}
+			}
+		}
+	}
+	if ri == m.selRow {
+		for i, x := range r.rawIDs {
+			if normID(x) == normID(m.selected) {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// pickID is the id choosing row ri selects: see pickIndex.
+func (m Model) pickID(ri int) string {
+	r := &m.rows[ri]
+	if i := m.pickIndex(ri); i < len(r.rawIDs) {
+		return r.rawIDs[i]
+	}
+	return r.rawID
 }
 
 // SetSelected marks id as the model runs use: from a prompt file, or to
@@ -317,15 +359,10 @@ func (m Model) choose() (Model, tea.Cmd) {
 	var id string
 	switch {
 	case len(m.visible) > 0:
-		r := m.rows[m.visible[m.cursor]]
-		id = r.rawID
-		// Typing an alias exactly ("mistral-small-latest") means that id,
-		// not the dated one the list files it under.
-		for _, x := range r.rawIDs {
-			if m.filtering && strings.EqualFold(x, q) {
-				id = x
-			}
-		}
+		// The id the row shows: an alias typed or chosen before
+		// ("mistral-small-latest") stays that alias, not the dated id the
+		// list files it under.
+		id = m.pickID(m.visible[m.cursor])
 	case m.filtering && q != "":
 		id = q
 	default:
@@ -355,7 +392,7 @@ func (m *Model) load(msg LoadedMsg) {
 		m.cursorTo(m.selRow)
 	case keep != "":
 		for i, r := range m.rows {
-			if r.rawID == keep {
+			if slices.Contains(r.rawIDs, keep) {
 				m.cursorTo(i)
 			}
 		}

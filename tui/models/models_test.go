@@ -310,7 +310,8 @@ func TestSetSelected(t *testing.T) {
 		t.Fatalf("loading view lacks the chosen id:\n%s", v)
 	}
 	m, _ = send(t, m, LoadedMsg{Entries: testEntries()})
-	if len(m.rows) != len(testEntries()) || m.Cursor() != "codestral-2508" {
+	// the row stands for the alias it was chosen by
+	if len(m.rows) != len(testEntries()) || m.Cursor() != "codestral-latest" {
 		t.Fatalf("rows %d, cursor %q", len(m.rows), m.Cursor())
 	}
 }
@@ -469,5 +470,38 @@ func TestAgentsShowByName(t *testing.T) {
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "agent · Weather concierge") {
 		t.Fatalf("view:\n%s", v)
+	}
+}
+
+// Choosing the row of the model chosen by its alias keeps the alias: the
+// row shows mistral-small-latest, enter must not swap in the dated id the
+// list files it under.
+func TestChoosingKeepsTheAliasShown(t *testing.T) {
+	m := loaded(t, WithSelected("mistral-small-latest"))
+	if !strings.Contains(plain(m), "● mistral-small-latest") {
+		t.Fatalf("the chosen row does not show its alias:\n%s", plain(m))
+	}
+	m, msgs := send(t, m, press("enter"))
+	if len(msgs) != 1 || msgs[0] != (SelectedMsg{ID: "mistral-small-latest"}) || m.Selected() != "mistral-small-latest" {
+		t.Fatalf("enter on the chosen row: %v, selected %q", msgs, m.Selected())
+	}
+
+	// A filter that finds a model only by its alias picks that alias, and
+	// the row shows it.
+	m = loaded(t, WithSelected("zai-glm-5-2"))
+	m = typeText(t, m, "/small-lat")
+	if v := plain(m); !strings.Contains(v, "mistral-small-latest") || strings.Contains(v, "▸  mistral-small-2603") {
+		t.Fatalf("the filtered row does not show the alias it was found by:\n%s", v)
+	}
+	m, msgs = send(t, m, press("enter"))
+	if len(msgs) != 1 || msgs[0] != (SelectedMsg{ID: "mistral-small-latest"}) {
+		t.Fatalf("enter on a row found by its alias: %v", msgs)
+	}
+
+	// A row found by its own id, or not chosen before, is its own id.
+	m = loaded(t, WithSelected("zai-glm-5-2"))
+	m = typeText(t, m, "/small-26")
+	if _, msgs = send(t, m, press("enter")); len(msgs) != 1 || msgs[0] != (SelectedMsg{ID: "mistral-small-2603"}) {
+		t.Fatalf("enter on a row found by its dated id: %v", msgs)
 	}
 }

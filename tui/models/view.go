@@ -115,12 +115,8 @@ func (m Model) rowLines(p, w int) []string {
 	// The chosen model shows under the id it was chosen by: someone who
 	// picked mistral-small-latest should see that, not the dated id.
 	shown := r.id
-	if ri == m.selRow {
-		for _, n := range r.names {
-			if normID(n) == normID(m.selected) {
-				shown = n
-			}
-		}
+	if i := m.pickIndex(ri); i > 0 && i < len(r.names) {
+		shown = r.names[i]
 	}
 	var first string
 	switch {

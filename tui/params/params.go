@@ -178,6 +178,13 @@ func (m *Model) LoadPrompt(r api.ChatRequest, tools []string) {
 	m.SetParams(r)
 }
 
+// Rebase makes r the prompt's own values (the prompt was saved with the
+// pane's): the values shown stay, Settings is what still differs.
+func (m *Model) Rebase(r api.ChatRequest) {
+	m.base = api.ChatRequest{}
+	copyParams(&m.base, &r)
+}
+
 // Settings lists the parameters whose value differs from the prompt's, in
 // the pane's order, each with its value spelled as --set takes it
 // ("default" for one the prompt sets and the pane no longer does): the
