@@ -253,7 +253,7 @@ func buildWith(p *prompts.Prompt, vars map[string]any, sets []kv, render func(er
 	case errors.As(err, &se):
 		return api.ChatRequest{}, usagef("--set %s=%s: %v", se.Setting.Name, se.Setting.Value, se.Err)
 	case err != nil:
-		return api.ChatRequest{}, render(err)
+		return api.ChatRequest{}, render(withVarAdvice(err))
 	}
 	return req, nil
 }

@@ -223,7 +223,7 @@ func (p *Prompt) Render(vars map[string]any) (req api.ChatRequest, err error) {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return api.ChatRequest{}, &Error{File: p.label, Msg: missingMsg(missing)}
+		return api.ChatRequest{}, &MissingVarsError{File: p.label, Names: missing}
 	}
 
 	// A fresh Dotprompt per call: Compile stores the template in the
@@ -267,15 +267,24 @@ func (p *Prompt) Render(vars map[string]any) (req api.ChatRequest, err error) {
 	return req, nil
 }
 
-func missingMsg(names []string) string {
-	if len(names) == 1 {
-		return fmt.Sprintf("missing variable %s; set it with --var %s=...", names[0], names[0])
+// MissingVarsError is a render that lacks variables the template uses and
+// the prompt gives no default for. It names them, so each caller can say
+// how to set them in its own terms (--var on the command line, the vars
+// line in the studio). It unwraps to the file's *Error.
+type MissingVarsError struct {
+	File  string
+	Names []string // sorted
+}
+
+func (e *MissingVarsError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap returns the problem as a file error.
+func (e *MissingVarsError) Unwrap() error {
+	msg := "missing variable " + e.Names[0]
+	if len(e.Names) > 1 {
+		msg = "missing variables " + strings.Join(e.Names, ", ")
 	}
-	sets := make([]string, len(names))
-	for i, n := range names {
-		sets[i] = "--var " + n + "=..."
-	}
-	return fmt.Sprintf("missing variables %s; set them with %s", strings.Join(names, ", "), strings.Join(sets, " "))
+	return &Error{File: e.File, Msg: msg}
 }
 
 // toMessages converts Dotprompt messages to Mistral ones. Dotprompt keeps the
