@@ -87,6 +87,12 @@ Flags:
                        on until an answer without tool calls. A tool with no
                        mock or command (answered by hand in the studio) fails
                        the run
+  --agent ID           talk to a Mistral agent (agent:ID or ID) through the
+                       Conversations API instead of chat completions: the
+                       prompt's messages are the inputs, its mstudio.tools
+                       answer the agent's function calls (as the loop does,
+                       up to --max-turns); --json adds conversation_id,
+                       turns and tool_results. No -m, no --vars-file
   --trust              trust this prompt file (as it is now: its sha256) to
                        run its command tools; recorded in
                        $XDG_STATE_HOME/mstudio/trust.json. An edited file is

@@ -66,10 +66,19 @@ func rowVarNames(rows []map[string]string) []string {
 	return names
 }
 
-// runMatrix runs every row on every target and prints one record per cell
-// (--json) or a table. Exit 1 when a cell failed.
-func (a *app) runMatrix(engine *session.Engine, targets []session.Target, rows []map[string]string, reqs []api.ChatRequest, parallel int, jsonOutput bool) int {
-	results := engine.RunMatrix(a.ctx, targets, reqs, parallel, nil)
+// runMatrix runs every row on every target through session.Run (the
+// matrix recorded as one group with its rows) and prints one record per
+// cell (--json) or a table. Exit 1 when a cell failed.
+func (a *app) runMatrix(engine *session.Engine, spec session.Spec, rows []map[string]string, models int, jsonOutput bool) int {
+	results := make([][]session.Result, len(rows))
+	for i := range results {
+		results[i] = make([]session.Result, models)
+	}
+	for ev := range session.Run(a.ctx, engine, spec) {
+		if ev.Finish != nil {
+			results[ev.Lane.Row][ev.Lane.Column] = ev.Finish.Result
+		}
+	}
 	status := ExitOK
 	records := []matrixRecord{}
 	for ri, row := range results {

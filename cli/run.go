@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"mstudio/api"
 	"mstudio/config"
@@ -31,6 +30,7 @@ type runOptions struct {
 	maxTurns   int      // --max-turns; 0 = the prompt's maxTurns, else 5
 	trust      bool     // --trust: trust the prompt file's command tools
 	varsFile   string   // --vars-file: a matrix run, one request per row
+	agent      string   // --agent: talk to a Mistral agent (Conversations API)
 	saving     saveFlags
 }
 
@@ -73,6 +73,13 @@ func parseRunArgs(args []string) (runOptions, error) {
 	})
 	fs.BoolVar(&o.trust, "trust", false, "")
 	fs.StringVar(&o.varsFile, "vars-file", "", "")
+	fs.Func("agent", "", func(s string) error {
+		o.agent = strings.TrimPrefix(strings.TrimSpace(s), "agent:")
+		if o.agent == "" {
+			return usagef("--agent: empty agent id")
+		}
+		return nil
+	})
 	o.saving.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -120,6 +127,9 @@ func parseRunArgs(args []string) (runOptions, error) {
 	}
 	if o.trust && (o.file == "" || o.file == "-") {
 		return o, usagef("--trust needs a prompt file: trust is recorded for one file and its content")
+	}
+	if o.agent != "" && (len(o.models) > 0 || o.varsFile != "") {
+		return o, usagef("--agent talks to one agent, on its own model: no -m, no --vars-file")
 	}
 	if o.parallel < 0 || o.parallel > config.MaxParallel {
 		return o, usagef("--parallel %d: use 1 to %d", o.parallel, config.MaxParallel)
@@ -342,40 +352,78 @@ func (a *app) run(args []string) int {
 	if loop != nil && reqs != nil {
 		return a.fail("run", usagef("--vars-file does not run the agent loop; add --max-turns 1"))
 	}
-	if reqs != nil {
-		return a.runMatrix(engine, targets, rows, reqs, parallel, o.jsonOutput)
-	}
-	if loop != nil {
-		return a.runLoop(engine, targets, req, *loop, parallel, o.jsonOutput)
-	}
-
-	var results []session.Result
-	if len(targets) == 1 && !o.jsonOutput {
-		results = []session.Result{a.streamOne(engine, targets[0], req)}
-	} else {
-		results = engine.RunAll(a.ctx, targets, req, parallel, nil)
-	}
-	for i := range results {
-		results[i].Err = explain(results[i])
-	}
-	if o.jsonOutput {
-		if err := a.writeJSONRecords(results); err != nil {
-			return a.fail("run", err)
-		}
-	} else if len(targets) > 1 {
-		a.printCompare(results)
-	}
-	status := ExitOK
-	for _, r := range results {
-		if r.Failed() {
-			status = ExitFailed
-			if o.jsonOutput {
-				// stdout carries the record; stderr says it in words too
-				a.note("%s: %s", untrusted.StripLine(r.Model), untrusted.StripLine(r.Err.Error()))
+	spec := session.Spec{Parallel: parallel, Prompt: promptRecord(p, o)}
+	switch {
+	case o.agent != "":
+		if loop == nil {
+			// an agent's tools are declared on the server: its function
+			// calls are answered with the prompt's handlers all the same
+			if loop, err = a.agentLoop(p, o); err != nil {
+				return a.fail("run", err)
 			}
 		}
+		spec.Kind, spec.Loop, spec.Agent = session.KindAgent, loop, session.AgentSpecFor(o.agent, req)
+		spec.Lanes = []session.LaneSpec{{Target: session.Target{Client: conn.client, Regional: conn.choice.regional}}}
+	case reqs != nil:
+		m := session.MatrixSpec(targets, reqs, rows, parallel)
+		spec.Kind, spec.Lanes = m.Kind, m.Lanes
+		return a.runMatrix(engine, spec, rows, len(targets), o.jsonOutput)
+	default:
+		spec.Kind = session.KindSingle
+		if len(targets) > 1 {
+			spec.Kind = session.KindCompare
+		}
+		if loop != nil {
+			spec.Kind, spec.Loop = session.KindConversation, loop
+		}
+		params := setsSummary(o.sets)
+		for i, t := range targets {
+			spec.Lanes = append(spec.Lanes, session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: req, Params: params})
+		}
 	}
-	return status
+	return a.runSpec(engine, spec, o.jsonOutput)
+}
+
+// promptRecord is the prompt a session records with the run: the template
+// source, not its rendering, and the --var values.
+func promptRecord(p *prompts.Prompt, o runOptions) *session.PromptRecord {
+	r := &session.PromptRecord{Name: promptName(p), Version: promptVersion(p), Source: p.Source}
+	for _, v := range o.vars {
+		if r.Vars == nil {
+			r.Vars = map[string]string{}
+		}
+		r.Vars[v.key] = v.value // @file stays as given: the file is the variable
+	}
+	return r
+}
+
+// setsSummary is --set in a few words, for the session's columns.
+func setsSummary(sets []kv) string {
+	var parts []string
+	for _, s := range sets {
+		parts = append(parts, s.key+"="+s.value)
+	}
+	return strings.Join(parts, " ")
+}
+
+// agentLoop is the loop options of an agent run whose prompt offers no
+// tools of its own: its handlers and its trust still answer the agent's
+// function calls.
+func (a *app) agentLoop(p *prompts.Prompt, o runOptions) (*session.LoopOptions, error) {
+	handlers, err := session.ToolHandlers(p.Ext, p.Path)
+	if err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
+	opts := &session.LoopOptions{MaxTurns: o.maxTurns, Handlers: handlers, PromptPath: p.Path, PromptHash: session.HashBytes([]byte(p.Source))}
+	if opts.MaxTurns == 0 {
+		opts.MaxTurns = p.MaxTurns
+	}
+	if hasCommand(handlers) {
+		if opts.Trust, err = session.LoadTrust(session.TrustPath()); err != nil {
+			return nil, err
+		}
+	}
+	return opts, nil
 }
 
 // maxTurnsLimit matches the prompt files' maxTurns bound.
@@ -429,73 +477,92 @@ func hasCommand(handlers map[string]session.Handler) bool {
 	return false
 }
 
-// runLoop runs the agent loop on every target (at most parallel at once),
-// showing each answered call on stderr as `→ name(args) = result`, then
-// prints the final answers as a plain run does, or the records with
-// tool_results and turns under --json.
-func (a *app) runLoop(engine *session.Engine, targets []session.Target, req api.ChatRequest, opts session.LoopOptions, parallel int, jsonOutput bool) int {
-	var mu sync.Mutex // the tool lines of several models must not interleave
-	callLine := func(model string) func(int, session.ToolCallState) {
-		return func(_ int, c session.ToolCallState) {
-			if c.State == session.CallPending || jsonOutput {
-				return
-			}
-			line := "→ " + untrusted.StripLine(c.Name) + "(" + clip(untrusted.StripLine(c.Arguments), 200) + ")"
-			if c.State == session.CallFailed {
-				line += " failed: " + clip(untrusted.StripLine(c.Error), 300)
-			} else {
-				line += " = " + clip(untrusted.StripLine(c.Result), 200)
-			}
-			for _, v := range c.SchemaErrors {
-				line += "\n    schema: " + untrusted.StripLine(v)
-			}
-			if len(targets) > 1 {
-				line = "[" + untrusted.StripLine(model) + "] " + line
-			}
-			mu.Lock()
-			fmt.Fprintln(a.stderr, line)
-			mu.Unlock()
+// runSpec runs a single run, a comparison, a conversation or an agent
+// through session.Run and prints it: one lane without --json streams as it
+// comes (tool calls on stderr as `→ name(args) = result`), several lanes
+// print when all are done; --json prints the records, with tool_results
+// and turns for a conversation or an agent. Exit 1 when a lane failed.
+func (a *app) runSpec(engine *session.Engine, spec session.Spec, jsonOutput bool) int {
+	multi := len(spec.Lanes) > 1
+	callLine := func(model string, c *session.ToolCallState) {
+		if c.State == session.CallPending || jsonOutput {
+			return
 		}
+		line := "→ " + untrusted.StripLine(c.Name) + "(" + clip(untrusted.StripLine(c.Arguments), 200) + ")"
+		if c.State == session.CallFailed {
+			line += " failed: " + clip(untrusted.StripLine(c.Error), 300)
+		} else {
+			line += " = " + clip(untrusted.StripLine(c.Result), 200)
+		}
+		for _, v := range c.SchemaErrors {
+			line += "\n    schema: " + untrusted.StripLine(v)
+		}
+		if multi {
+			line = "[" + untrusted.StripLine(model) + "] " + line
+		}
+		fmt.Fprintln(a.stderr, line)
 	}
-	convs := make([]session.Conversation, len(targets))
-	if len(targets) == 1 && !jsonOutput {
-		a.streamWith(func(onEvent func(api.StreamEvent)) session.Result {
-			o := opts
-			o.OnEvent = func(_ int, ev api.StreamEvent) { onEvent(ev) }
-			o.OnToolCall = callLine(targets[0].Model)
-			convs[0] = engine.Converse(a.ctx, targets[0], req, o)
-			return convs[0].Total()
-		})
-	} else {
-		if parallel < 1 || parallel > len(targets) {
-			parallel = len(targets)
+	finishes := make([]*session.Finish, len(spec.Lanes))
+	laneModel := func(l session.Lane) string {
+		t := spec.Lanes[l.Column]
+		if spec.Agent != nil {
+			return session.AgentPrefix + spec.Agent.AgentID
 		}
-		sem := make(chan struct{}, parallel)
-		var wg sync.WaitGroup
-		for i, t := range targets {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				o := opts
-				o.OnToolCall = callLine(t.Model)
-				convs[i] = engine.Converse(a.ctx, t, req, o)
-			}()
+		if t.Target.Model != "" {
+			return t.Target.Model
 		}
-		wg.Wait()
+		return t.Request.Model
 	}
-	results := make([]session.Result, len(convs))
-	records := make([]session.RunRecord, len(convs))
-	for i, c := range convs {
-		if c.Final.Err == nil && c.Err != nil {
-			c.Final.Err = c.Err
+	consume := func(onEvent func(api.StreamEvent)) session.Result {
+		for ev := range session.Run(a.ctx, engine, spec) {
+			switch {
+			case ev.Finish != nil:
+				finishes[ev.Lane.Column] = ev.Finish
+			case ev.ToolResult != nil:
+				callLine(laneModel(ev.Lane), ev.ToolResult)
+			case ev.Content != "" || ev.Thinking != "":
+				if onEvent != nil {
+					onEvent(api.StreamEvent{Update: api.Update{Content: ev.Content, Thinking: ev.Thinking}})
+				}
+			}
 		}
-		c.Final.Err = explain(c.Final)
-		c.Err = c.Final.Err
-		convs[i] = c
-		results[i] = c.Total()
-		records[i] = c.Record()
+		if f := finishes[0]; f != nil {
+			return f.Result
+		}
+		return session.Result{}
+	}
+	if !multi && !jsonOutput {
+		res := a.streamWith(consume)
+		if res.Failed() {
+			return ExitFailed
+		}
+		return ExitOK
+	}
+	consume(nil)
+	results := make([]session.Result, len(finishes))
+	records := make([]session.RunRecord, len(finishes))
+	for i, f := range finishes {
+		if f == nil {
+			f = &session.Finish{Result: session.Result{Model: laneModel(session.Lane{Column: i}), Err: errInterrupted}}
+		}
+		res := f.Result
+		res.Err = explain(res)
+		results[i] = res
+		switch {
+		case f.Conversation != nil:
+			c := *f.Conversation
+			c.Final.Err, c.Err = res.Err, res.Err
+			records[i] = c.Record()
+		default:
+			records[i] = res.Record()
+		}
+		if ag := f.Agent; ag != nil {
+			records[i].ConversationID, records[i].Turns = ag.ConversationID, ag.Turns
+			records[i].ToolResults = []session.ToolResultRecord{}
+			for _, c := range ag.Calls {
+				records[i].ToolResults = append(records[i].ToolResults, c.Record())
+			}
+		}
 	}
 	if jsonOutput {
 		var v any = records
@@ -505,7 +572,7 @@ func (a *app) runLoop(engine *session.Engine, targets []session.Target, req api.
 		if err := writeJSON(a.stdout, v); err != nil {
 			return a.fail("run", err)
 		}
-	} else if len(targets) > 1 {
+	} else {
 		a.printCompare(results)
 	}
 	status := ExitOK

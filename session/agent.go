@@ -133,7 +133,11 @@ func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpe
 			return fin(err)
 		}
 		res.Meta = s.Meta()
+		state.Turns = turn
 		out, err := r.read(s, turn, &text, &res, start)
+		for _, o := range append(s.Accumulator().ToolExecutions(), s.Accumulator().Handoffs()...) {
+			state.Calls = append(state.Calls, agentCall(o, turn))
+		}
 		acc := s.Accumulator()
 		res.Usage = addUsage(res.Usage, acc.Usage)
 		if acc.ConversationID != "" {
@@ -170,6 +174,7 @@ func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpe
 			call.Result = answer
 			opts.OnToolCall(turn, call)
 			e.Recorder.toolResult(call, tg)
+			state.Calls = append(state.Calls, call)
 			r.conv.Entries = append(r.conv.Entries, EntryRecord{Type: "function.result", ToolCallID: o.ToolCallID, Result: answer})
 			if fatal {
 				return fin(err)

@@ -74,6 +74,10 @@ type AgentState struct {
 	// LastEntry is the agent's last output entry: a restart of the next
 	// answer starts from it.
 	LastEntry string
+	// Turns counts the agent's answers in this run; Calls are its tool
+	// executions, function calls and handoffs as they ended.
+	Turns int
+	Calls []ToolCallState
 }
 
 // Ask is a question a run needs answered before it goes on: the result of

@@ -394,13 +394,13 @@ func (c Conversation) Record() RunRecord {
 	rec.Turns = len(c.Turns)
 	rec.ToolResults = make([]ToolResultRecord, 0, len(c.Calls))
 	for _, st := range c.Calls {
-		rec.ToolResults = append(rec.ToolResults, toolResultRecord(st))
+		rec.ToolResults = append(rec.ToolResults, st.Record())
 	}
 	return rec
 }
 
-// toolResultRecord is a tool call's state in its JSON form.
-func toolResultRecord(st ToolCallState) ToolResultRecord {
+// Record is a tool call's state in its JSON form.
+func (st ToolCallState) Record() ToolResultRecord {
 	r := ToolResultRecord{ID: st.ID, Name: st.Name, Arguments: st.Arguments, Result: st.Result, State: st.State, Turn: st.Turn, SchemaErrors: st.SchemaErrors}
 	if st.Error != "" {
 		msg := st.Error

@@ -23,6 +23,12 @@ type RunRecord struct {
 	// runs and older session files read as before.
 	ToolResults []ToolResultRecord `json:"tool_results,omitzero"`
 	Turns       int                `json:"turns,omitzero"`
+	// Choices is every choice of a request that asked for several (n>1);
+	// content and the fields above are choice 0's. Absent for one answer.
+	Choices []ChoiceRecord `json:"choices,omitzero"`
+	// ConversationID is an agent conversation's id (`mstudio run --agent`),
+	// to continue it; absent otherwise.
+	ConversationID string `json:"conversation_id,omitzero"`
 }
 
 // ToolResultRecord is one tool call of a conversation and its answer.
@@ -62,6 +68,7 @@ func (r Result) Record() RunRecord {
 		FinishReason: r.FinishReason,
 		TTFTMs:       r.TTFT.Milliseconds(),
 		LatencyMs:    r.Latency.Milliseconds(),
+		Choices:      choiceRecords(r.Choices),
 	}
 	for _, tc := range r.Message.ToolCalls {
 		rec.ToolCalls = append(rec.ToolCalls, ToolCallRecord{ID: tc.ID, Name: tc.Function.Name, Arguments: string(tc.Function.Arguments)})

@@ -320,7 +320,7 @@ func (r *Recorder) toolResult(st ToolCallState, tg tag) {
 	if r == nil || tg.group == 0 {
 		return
 	}
-	rec := toolResultRecord(st)
+	rec := st.Record()
 	r.write(toolResultLine{Type: lineToolResult, Group: tg.group, Lane: tg.lane, Record: &rec})
 }
 
