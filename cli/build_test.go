@@ -113,3 +113,36 @@ func TestStudioSendsThePromptsSchema(t *testing.T) {
 		t.Fatalf("temperature %v, want the pane's 0.5", req.Temperature)
 	}
 }
+
+// n=2 is billed for two answers: --json prints both under "choices",
+// content staying choice 0's, and the text output shows the second after
+// the first.
+func TestRunShowsEveryChoice(t *testing.T) {
+	isolate(t)
+	r := runMain(t, "", "run", "-p", "Name one sight in Lyon and say why", "--endpoint", "sim", "--set", "n=2", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rec struct {
+		Content string
+		Choices []struct {
+			Index   int
+			Content string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rec); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(rec.Choices) != 2 || rec.Choices[0].Content != rec.Content || rec.Choices[1].Index != 1 || rec.Choices[1].Content == "" || rec.Choices[1].Content == rec.Content {
+		t.Fatalf("choices %+v, content %q", rec.Choices, rec.Content)
+	}
+	one := runMain(t, "", "run", "-p", "Name one sight in Lyon and say why", "--endpoint", "sim", "--json")
+	if strings.Contains(one.stdout, `"choices"`) {
+		t.Fatalf("one answer's record has choices:\n%s", one.stdout)
+	}
+	text := runMain(t, "", "run", "-p", "Name one sight in Lyon and say why", "--endpoint", "sim", "--set", "n=2", "--set", "random_seed=3")
+	first, second, ok := strings.Cut(text.stdout, "── choice 2 of 2 ──")
+	if text.code != 0 || !ok || strings.TrimSpace(first) == "" || strings.TrimSpace(second) == "" {
+		t.Fatalf("text output (exit %d):\n%s", text.code, text.stdout)
+	}
+}

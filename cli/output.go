@@ -37,6 +37,22 @@ func (a *app) streamOne(engine *session.Engine, t session.Target, req api.ChatRe
 	})
 }
 
+// printChoices shows the other choices of an n>1 request after the one
+// streamed (choice 1): each was billed, each is shown.
+func (a *app) printChoices(res session.Result) {
+	for i, c := range res.Choices {
+		if i == 0 {
+			continue
+		}
+		fmt.Fprintf(a.stdout, "\n── choice %d of %d ──\n", i+1, len(res.Choices))
+		text := untrusted.Sanitize(c.Message.Content.String())
+		for _, tc := range c.Message.ToolCalls {
+			text += "\n" + toolCallLine(tc)
+		}
+		fmt.Fprintln(a.stdout, strings.TrimRight(text, "\n"))
+	}
+}
+
 // lastByteWriter remembers the last byte written through it, to end the
 // answer with exactly one newline.
 type lastByteWriter struct {

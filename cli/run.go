@@ -533,6 +533,7 @@ func (a *app) runSpec(engine *session.Engine, spec session.Spec, jsonOutput bool
 	}
 	if !multi && !jsonOutput {
 		res := a.streamWith(consume)
+		a.printChoices(res)
 		if res.Failed() {
 			return ExitFailed
 		}

@@ -58,6 +58,7 @@ func (s *Session) Replay(ctx context.Context, run int, speed float64, onEvent fu
 	choice := st.Accumulator().Choice(0)
 	res.Message = choice.Message
 	res.FinishReason = choice.FinishReason
+	res.Choices = choicesOf(st.Accumulator())
 	res.Usage = st.Accumulator().Usage
 	if !errors.Is(streamErr, io.EOF) {
 		res.Err = streamErr

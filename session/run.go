@@ -45,6 +45,10 @@ type Result struct {
 	CostKnown    bool
 	Meta         api.Meta
 	Err          error
+	// Choices is every choice, in index order, when the request asked for
+	// several (n>1) and the server sent them; Message is choice 0. nil for
+	// one answer.
+	Choices []api.Choice
 }
 
 // Content returns the answer text.
@@ -262,6 +266,7 @@ func (e *Engine) finish(res *Result, acc *api.Accumulator, regional bool) {
 	choice := acc.Choice(0)
 	res.Message = choice.Message
 	res.FinishReason = choice.FinishReason
+	res.Choices = choicesOf(acc)
 	res.Usage = acc.Usage
 	if acc.Model != "" && res.Model == "" {
 		res.Model = acc.Model

@@ -11,6 +11,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -547,6 +548,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Message) && m.status.Message() != "":
 		return m.showMessage("Status", m.status.Full())
 	case key.Matches(msg, k.Run):
+		if err := m.missingVars(); err != "" {
+			return m, m.status.Error(err)
+		}
 		next, cmd := m.startRun()
 		if nm := next.(Model); nm.runID != m.runID && !nm.comparing() {
 			nm.liveRun = nm.runID // the answer pane holds this prompt's own answer
@@ -672,6 +676,20 @@ func (m Model) focusCmd() tea.Cmd {
 		return e.Focus()
 	}
 	return nil
+}
+
+// missingVars says which variables the prompt lacks, in the studio's terms
+// (the command line's --var advice would be wrong here), "" when none.
+func (m Model) missingVars() string {
+	_, err := m.Request()
+	var mv *prompts.MissingVarsError
+	if !errors.As(err, &mv) {
+		return "" // any other problem is the run's to report
+	}
+	if len(mv.Names) == 1 {
+		return mv.Error() + "; set it in the vars line of the prompt"
+	}
+	return mv.Error() + "; set them in the vars line of the prompt"
 }
 
 // quitMsg is the quit that waits for the unsaved-work question.

@@ -15,6 +15,7 @@ import (
 	"mstudio/api"
 	"mstudio/api/sim"
 	"mstudio/internal/screentest"
+	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/tui/dialog"
 	"mstudio/tui/models"
@@ -368,5 +369,19 @@ func TestRetryNoticesReachTheStatusLine(t *testing.T) {
 	m = update(m, waitNotice(ch)())
 	if sc := screen(m); !strings.Contains(sc, "rate limited · retrying in 3s") || strings.Contains(sc, "streaming") {
 		t.Fatalf("status while rate limited:\n%s", sc)
+	}
+}
+
+func TestAMissingVariableIsSetInTheVarsLine(t *testing.T) {
+	p, err := prompts.Parse("trip", "Plan a day in {{city}}.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Target: simTarget(t, sim.Options{}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = update(m, press("ctrl+r"))
+	msg := m.status.Full()
+	if !strings.Contains(msg, "missing variable city; set it in the vars line of the prompt") || strings.Contains(msg, "--var") {
+		t.Fatalf("status: %q", msg)
 	}
 }

@@ -323,6 +323,9 @@ func (m Model) finishRun(res session.Result) (tea.Model, tea.Cmd) {
 		}
 		m.response.Append(b.String(), "")
 	}
+	if more := choicesMarkdown(res); more != "" {
+		m.response.Append(more, "") // n>1: the other choices under the first
+	}
 	switch {
 	case res.Err == nil:
 		m.response.Finish(response.Done, "")
