@@ -1,0 +1,354 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mstudio/prompts"
+)
+
+// The user-path suite: what a new user does with the studio, on the real
+// binary in tmux. Every example prompt × {a chat model, a reasoning model,
+// an agent} × {a single answer, a two-column comparison} × {120x40, 80x24}:
+// the model chosen by keys in the models pane, ctrl+r, the run to its end
+// with its finish reason on screen, quit, and the session it recorded
+// opened again (mstudio open), showing the same kind of run with the same
+// model names. No combination is skipped: one that cannot work today fails
+// with the screen a user would see.
+
+// upModel is a model as a user finds it in the models pane.
+type upModel struct {
+	kind   string   // the name of the subtest
+	filter string   // typed after "/" in the models pane
+	row    string   // the row the filter must show before enter or ctrl+a
+	names  []string // what a pane title may call it: the id as chosen, or its name
+}
+
+var upModels = []upModel{
+	{"chat", "mistral-small-latest", "mistral-small", []string{"mistral-small-latest"}},
+	{"reasoning", "magistral-medium-latest", "magistral-medium", []string{"magistral-medium-latest"}},
+	// Agents show by their names in the models pane (api/sim/agents.go
+	// lists them); the research assistant answers with a built-in tool,
+	// so its run ends without a question to the user.
+	{"agent", "research assistant", "Research assistant", []string{"Research assistant"}},
+}
+
+// upPrompts are the examples the studio writes into ./prompts on its first
+// start.
+var upPrompts = []string{"hello", "weather", "extract", "interview"}
+
+// upSizes are the terminal sizes: a roomy one and the classic one, where
+// the side panes take the whole screen while focused.
+var upSizes = [][2]int{{120, 40}, {80, 24}}
+
+// upParallel is how many studios run at once: they mostly wait on the
+// screen, so more than the machine's cores.
+const upParallel = 6
+
+func TestUserPaths(t *testing.T) {
+	// One simulator serves every studio: fast, and with short waits.
+	url := simURL(t, "--rate", "4000", "--seed", "9")
+	// The examples as the studio writes them on its first start, made once
+	// here by a first start so every case can open its prompt by name.
+	examples := firstStartExamples(t, url)
+
+	sem := make(chan struct{}, upParallel)
+	var wg sync.WaitGroup
+	for _, size := range upSizes {
+		for _, p := range upPrompts {
+			for _, m := range upModels {
+				for _, compare := range []bool{false, true} {
+					mode := "single"
+					if compare {
+						mode = "compare"
+					}
+					name := fmt.Sprintf("%dx%d/%s/%s/%s", size[0], size[1], p, m.kind, mode)
+					wg.Add(1)
+					sem <- struct{}{}
+					// t.Run from several goroutines runs the cases at
+					// once without t.Parallel, whose limit is the
+					// number of cores.
+					go func() {
+						defer wg.Done()
+						defer func() { <-sem }()
+						t.Run(name, func(t *testing.T) {
+							userPath(t, url, examples, size[0], size[1], p, m, compare)
+						})
+					}()
+				}
+			}
+		}
+	}
+	wg.Wait()
+}
+
+// firstStartExamples starts the studio in an empty folder, which writes the
+// example prompts, quits, and returns the folder's prompts.
+func firstStartExamples(t *testing.T, url string) string {
+	t.Helper()
+	dir := t.TempDir()
+	s := newTmux(t, 120, 40, dir, studioEnv(t), "--endpoint", url)
+	s.waitFor("the studio on its first start", func(sc string) bool { return strings.Contains(sc, "Prompt · hello") })
+	s.keys("C-c")
+	if code := s.waitExit(10 * time.Second); code != 0 {
+		t.Fatalf("the first start ended with status %d; stderr:\n%s", code, s.stderr())
+	}
+	for _, p := range upPrompts {
+		if _, err := os.Stat(filepath.Join(dir, "prompts", p+".prompt")); err != nil {
+			t.Fatalf("the first start did not write the %s example: %v", p, err)
+		}
+	}
+	return filepath.Join(dir, "prompts")
+}
+
+// userPath is one case: choose, run, check, quit, reopen, check, quit.
+func userPath(t *testing.T, url, examples string, w, h int, prompt string, m upModel, compare bool) {
+	dir := t.TempDir()
+	copyDir(t, examples, filepath.Join(dir, "prompts"))
+	s := newTmux(t, w, h, dir, studioEnv(t), "open", filepath.Join("prompts", prompt+".prompt"), "--endpoint", url)
+	title := "Prompt · " + prompt
+	s.waitFor("the studio", func(sc string) bool { return strings.Contains(sc, title) })
+
+	// Focus starts in the prompt; the models pane is two panes back.
+	s.keys("BTab", "BTab")
+	s.text("/" + m.filter)
+	s.waitFor("the filtered models pane", func(sc string) bool {
+		return strings.Contains(sc, "/ "+m.filter) && strings.Contains(sc, m.row)
+	})
+	if compare {
+		s.keys("C-a") // the prompt's model becomes column 1, this one column 2
+	} else {
+		s.keys("Enter")
+	}
+	// At 80x24 the models and parameters panes take the whole screen while
+	// focused: tab until the prompt shows again.
+	backToPrompt(s, title)
+	// A user looks at the screen before running: the choice has landed
+	// once the screen holds still.
+	s.waitSettled(10*time.Second, "the model chosen", func(string) bool { return true })
+	s.keys("C-r")
+
+	columns := 1
+	if compare {
+		columns = 2
+	}
+	// The run has ended when the screen holds still with its figures (or
+	// an error) on it; the finish reason is checked after, so a missing one
+	// fails at once with the screen a user sees.
+	live := s.waitSettled(20*time.Second, "the run to end", ended)
+	if n := finishReasons(live); n < columns {
+		t.Errorf("the run ended with %d finish reason(s) on screen, want %d; the screen is:\n%s", n, columns, live)
+	}
+	checkScreen(t, "the finished run", live, w, h)
+	liveTitles := answerTitles(live, compare)
+	if compare {
+		if len(liveTitles) != 2 || !namesModel(liveTitles[0], upModels[0]) || !namesModel(liveTitles[1], m) {
+			t.Errorf("want two columns, mistral-small-latest then %s; titles %q; the screen is:\n%s", m.names[0], liveTitles, live)
+		}
+	} else if len(liveTitles) != 1 || !namesModel(liveTitles[0], m) {
+		t.Errorf("want the single answer of %s; titles %q; the screen is:\n%s", m.names[0], liveTitles, live)
+	}
+	quit(t, s)
+
+	sessions, _ := filepath.Glob(filepath.Join(dir, "sessions", "*", "*.jsonl"))
+	if len(sessions) != 1 {
+		t.Fatalf("want one recorded session, found %q", sessions)
+	}
+	rel, _ := filepath.Rel(dir, sessions[0])
+	r := newTmux(t, w, h, dir, studioEnv(t), "open", rel, "--endpoint", url)
+	// A session that reopens as a matrix never shows a finish line: the
+	// wait ends on its table too, and the checks below say what is wrong.
+	reopened := r.waitSettled(20*time.Second, "the reopened session to show its run to its end", func(sc string) bool {
+		return ended(sc) || strings.Contains(sc, "Matrix")
+	})
+	if strings.Contains(reopened, "Matrix") {
+		t.Errorf("the session reopened as a matrix; it recorded %s; the screen is:\n%s", map[bool]string{false: "a single run", true: "a comparison"}[compare], reopened)
+	}
+	if n := finishReasons(reopened); n < columns {
+		t.Errorf("the reopened session shows %d finish reason(s), want %d; the screen is:\n%s", n, columns, reopened)
+	}
+	checkScreen(t, "the reopened session", reopened, w, h)
+	// The same kind of run with the same models: a single answer titled
+	// with its model, or the columns in their order.
+	if got := answerTitles(reopened, compare); !slices.Equal(got, liveTitles) {
+		t.Errorf("reopened with answer titles %q, the run had %q; the screen is:\n%s", got, liveTitles, reopened)
+	}
+	quit(t, r)
+}
+
+// ended reports a screen with a run's final figures or a failure on it,
+// and no stream still going.
+func ended(sc string) bool {
+	return (strings.Contains(sc, "ttft ") || strings.Contains(sc, "✗")) && !strings.Contains(sc, "streaming")
+}
+
+// backToPrompt tabs until the prompt pane is on screen (at most once round
+// the panes).
+func backToPrompt(s *tmuxSession, title string) {
+	s.t.Helper()
+	for range 6 {
+		if strings.Contains(s.screen(), title) {
+			return
+		}
+		s.keys("Tab")
+		time.Sleep(150 * time.Millisecond)
+	}
+	s.waitFor("the prompt pane", func(sc string) bool { return strings.Contains(sc, title) })
+}
+
+// quit ends the studio the way a user does: ctrl+c, and ctrl+c again when
+// it asks about unsaved work; the program must end cleanly with nothing on
+// stderr that tells of a crash or a race.
+func quit(t *testing.T, s *tmuxSession) {
+	t.Helper()
+	s.keys("C-c")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sc, dead := s.state()
+		if dead {
+			break
+		}
+		if strings.Contains(sc, "ctrl+c again") || strings.Contains(sc, "unsaved") {
+			s.keys("C-c")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ctrl+c did not end the studio; the screen is:\n%s", sc)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	code := s.waitExit(time.Second)
+	errText := s.stderr()
+	if code != 0 || crashed(errText) || strings.Contains(errText, "DATA RACE") {
+		t.Fatalf("the studio ended with status %d; stderr:\n%s\nthe screen:\n%s", code, errText, s.screen())
+	}
+}
+
+// checkScreen asserts a screen a user can read: no panic text and every
+// line the width of the terminal.
+func checkScreen(t *testing.T, what, sc string, w, h int) {
+	t.Helper()
+	if crashed(sc) {
+		t.Fatalf("%s shows a panic:\n%s", what, sc)
+	}
+	if !intact(sc, w, h) {
+		t.Fatalf("%s is not an intact %dx%d screen:\n%s", what, w, h, sc)
+	}
+}
+
+// finishWord is a finish reason as the panes and the status line show it:
+// "finish: stop" in the single answer's end line and on the status line,
+// "✓ stop" in a comparison column's header. A bare "stop" is not one: the
+// parameters pane has a row of that name, and answers have words.
+var finishWord = regexp.MustCompile(`(finish:?\s*|✓\s*)(stop|length|tool_calls|model_length|error)\b`)
+
+// finishReasons counts the finish reasons shown on screen, at most one per
+// line of each pane (a line is split at the panes' borders and scroll
+// bars).
+func finishReasons(sc string) int {
+	n := 0
+	for _, line := range strings.Split(sc, "\n") {
+		for _, cell := range splitPanes(line) {
+			if finishWord.MatchString(cell) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// splitPanes cuts a screen line at the panes' side borders and scroll bars.
+func splitPanes(line string) []string {
+	return strings.FieldsFunc(line, func(r rune) bool { return r == '│' || r == '┃' })
+}
+
+// answerTitles are the titles of the answer panes: the single answer's
+// model ("Answer · MODEL") or, for a comparison, the columns' models, left
+// to right, read from the first line that holds at least two pane tops
+// below the prompt.
+func answerTitles(sc string, compare bool) []string {
+	lines := strings.Split(sc, "\n")
+	if !compare {
+		var titles []string
+		for _, l := range lines {
+			if i := strings.Index(l, "Answer · "); i >= 0 {
+				titles = append(titles, paneTitle(l[i+len("Answer · "):]))
+			}
+		}
+		return titles
+	}
+	for _, l := range lines {
+		if strings.Count(l, "╭─ ") < 2 || strings.Contains(l, "Prompt · ") || strings.Contains(l, "Models") {
+			continue
+		}
+		var titles []string
+		for _, part := range strings.Split(l, "╭─ ")[1:] {
+			titles = append(titles, paneTitle(part))
+		}
+		return titles
+	}
+	return nil
+}
+
+// paneTitle is a pane title up to the border line that follows it.
+func paneTitle(s string) string {
+	if i := strings.Index(s, " ─"); i >= 0 {
+		s = s[:i]
+	}
+	// "MODEL · recorded" on a reopened session: the model is the title.
+	s, _, _ = strings.Cut(s, " · ")
+	return strings.TrimRight(strings.TrimSpace(s), "─╮")
+}
+
+// namesModel reports whether a pane title names the model: one of its
+// names, whole or cut with an ellipsis where the pane is narrow.
+func namesModel(title string, m upModel) bool {
+	for _, n := range m.names {
+		if title == n {
+			return true
+		}
+		if cut, ok := strings.CutSuffix(title, "…"); ok && len(cut) >= 8 && strings.HasPrefix(n, cut) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyDir copies the files of one folder into a new one.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The examples must be the ones the studio writes: the suite copies them
+// from a first start, and the list here must not miss one.
+func TestUserPathsCoverEveryExample(t *testing.T) {
+	names, ours := prompts.ExampleNames(), slices.Sorted(slices.Values(upPrompts))
+	if !slices.Equal(names, ours) {
+		t.Fatalf("examples %q, the suite runs %q", names, upPrompts)
+	}
+}
