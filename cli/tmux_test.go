@@ -137,7 +137,7 @@ func (s *tmuxSession) waitForWithin(d time.Duration, what string, cond func(scre
 }
 
 // waitSettled waits until cond holds on a screen that has not changed for
-// half a second: a run that has ended, not one between two frames.
+// 800 ms: a run that has ended, not one between two frames or two turns.
 func (s *tmuxSession) waitSettled(d time.Duration, what string, cond func(screen string) bool) string {
 	s.t.Helper()
 	deadline := time.Now().Add(d)
@@ -146,7 +146,7 @@ func (s *tmuxSession) waitSettled(d time.Duration, what string, cond func(screen
 		sc := s.waitForWithin(time.Until(deadline), what, cond)
 		if sc != last {
 			last, since = sc, time.Now()
-		} else if time.Since(since) >= 500*time.Millisecond {
+		} else if time.Since(since) >= 800*time.Millisecond {
 			return sc
 		}
 		time.Sleep(100 * time.Millisecond)

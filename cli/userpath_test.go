@@ -352,3 +352,38 @@ func TestUserPathsCoverEveryExample(t *testing.T) {
 		t.Fatalf("examples %q, the suite runs %q", names, upPrompts)
 	}
 }
+
+// The suite's reading of a screen, on screens the studio drew: a finish
+// reason counts only as the panes show one (never the parameters pane's
+// stop row), and the answer titles come from the single answer or the
+// columns.
+func TestUserPathsReadTheScreen(t *testing.T) {
+	single := strings.Join([]string{
+		"│  stop                default  │╭─ Answer · magistral-medium-latest · recorded ─────╮",
+		"│  n                   default  ││■ finish: stop                                     ┃│",
+		" http://127.0.0.1:1 · magistral-medium-latest · ttft 53 ms · finish: s…  f2 whole",
+	}, "\n")
+	if n := finishReasons(single); n != 1 {
+		t.Errorf("single: %d finish reasons, want 1", n)
+	}
+	if got := answerTitles(single, false); !slices.Equal(got, []string{"magistral-medium-latest"}) {
+		t.Errorf("single: titles %q", got)
+	}
+	columns := strings.Join([]string{
+		"│OCR 32k  │╭─ mistral-small-latest ──────╮╭─ agent:ag_019a3f7c2e5d7b1c8f4a6e2d9…─╮",
+		"│         ││t=0.3 · ✓ stop               ││t=0.3 · ✗ 404 not found: Invalid mode…│",
+		"│  stop                default  ││ttft 4 ms · 1764 tok/s       ││0.01s                                 │",
+	}, "\n")
+	if n := finishReasons(columns); n != 1 {
+		t.Errorf("columns: %d finish reasons, want 1 (the failed column has none)", n)
+	}
+	if got := answerTitles(columns, true); !slices.Equal(got, []string{"mistral-small-latest", "agent:ag_019a3f7c2e5d7b1c8f4a6e2d9…"}) {
+		t.Errorf("columns: titles %q", got)
+	}
+	if !namesModel("magistral-medium-…", upModels[1]) || namesModel("mistral-small-2603", upModels[0]) {
+		t.Error("namesModel takes a cut title of the model and nothing else")
+	}
+	if finishReasons("│  stop                default  │\n│▸ stop  0.5 │") != 0 {
+		t.Error("the parameters pane's stop row is not a finish reason")
+	}
+}
