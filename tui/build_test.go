@@ -9,9 +9,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
 	"mstudio/api"
+	"mstudio/api/sim"
+	"mstudio/internal/screentest"
 	"mstudio/prompts"
 	"mstudio/tui/models"
+	"mstudio/tui/response"
 )
 
 // runCmds runs cmd and the batches it makes, and returns the messages
@@ -160,3 +165,29 @@ func TestSaveKeepsTheOutputSchemaOutOfConfig(t *testing.T) {
 		t.Fatalf("after the save the pane still has changes: %v", s)
 	}
 }
+
+// n=2 in the parameters pane: the answer pane shows the first choice as
+// ever, then the second under its own heading, through the real program
+// against the simulator.
+func TestAnswerShowsEveryChoice(t *testing.T) {
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 2, TokenRate: 4000}), Endpoint: "sim", Offline: true, Theme: "dark"})
+	m.params.SetParams(api.ChatRequest{Temperature: ptrTo(0.3), N: ptrTo(2)})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	scr := screentest.New(t, tm.Output(), 120, 40)
+	tm.Send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	scr.WaitForText(t, "ttft ", 30*time.Second)
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	answer := final.response.Answer()
+	first, second, ok := strings.Cut(answer, "### choice 2 of 2")
+	if final.response.State() != response.Done || !ok || !strings.Contains(first, "Lyon") || !strings.Contains(second, "Lyon") {
+		t.Fatalf("state %v answer %q", final.response.State(), answer)
+	}
+	if strings.Contains(answer, "choice 3") {
+		t.Fatalf("a third choice out of two: %q", answer)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
