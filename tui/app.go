@@ -361,6 +361,8 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleDraft(msg)
 	case quitMsg:
 		return m.quitNow()
+	case forkNamedMsg:
+		return m.nameFork(msg)
 	case noticeMsg:
 		if msg.RateLimited && m.status.Running() {
 			m.status.Retrying(msg.Wait)

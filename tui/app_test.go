@@ -2,6 +2,8 @@ package tui
 
 import (
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -351,6 +353,26 @@ func TestForkFromATurnAndFromTheAnswer(t *testing.T) {
 	}
 	if !strings.Contains(screen(m), "Prompt · hello-fork") {
 		t.Fatalf("title:\n%s", screen(m))
+	}
+}
+
+// TestAForkIsNamedOutsideUpdate: the prompts folder is read in a Cmd; a
+// name taken by a file is skipped.
+func TestAForkIsNamedOutsideUpdate(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SaveDir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(m.opts.SaveDir, "hello-fork.prompt"), []byte("Hi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m = finished(m)
+	m = update(m, press("tab"))
+	m, cmd := key2(m, ctrl('x'))
+	if m.prompt.Name != "hello-fork" {
+		t.Fatalf("provisional name %q", m.prompt.Name)
+	}
+	m = do(t, m, cmd)
+	if m.prompt.Name != "hello-fork-2" || !strings.Contains(screen(m), "Prompt · hello-fork-2") {
+		t.Fatalf("named %q:\n%s", m.prompt.Name, screen(m))
 	}
 }
 

@@ -33,7 +33,7 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	if turns[len(turns)-1].Role == api.RoleAssistant {
 		turns = append(turns, editor.Turn{Role: api.RoleUser})
 	}
-	name := m.forkName()
+	name := m.forkBase() + "-fork" // provisional: forkNameCmd finds one free
 	doc.Turns = turns
 	var pturns []prompts.Turn
 	for _, t := range docTurns(doc) {
@@ -60,27 +60,55 @@ func (m Model) fork() (tea.Model, tea.Cmd) {
 	m.dirty = true
 	m.conv = conv
 	m.setFocus(paneEditor)
-	return m, tea.Batch(m.focusCmd(), m.status.Note(fmt.Sprintf("forked as %s (unsaved, kept as a draft) · ctrl+s saves it", name)))
+	return m, tea.Batch(m.focusCmd(), m.forkNameCmd(forked), m.status.Note(fmt.Sprintf("forked as %s (unsaved, kept as a draft) · ctrl+s saves it", name)))
 }
 
-// forkName is the prompt's name with -fork (then -fork-2, -fork-3…), the
-// first that names no file in the prompts folder.
-func (m Model) forkName() string {
+// forkBase is the prompt's name without its -fork or -fork-N.
+func (m Model) forkBase() string {
 	base := strings.TrimSuffix(m.prompt.Name, "-fork")
 	if i := strings.LastIndex(base, "-fork-"); i > 0 {
 		base = base[:i]
 	}
+	return base
+}
+
+// forkNamedMsg carries the first fork name free in the prompts folder, for
+// the fork made with a provisional one.
+type forkNamedMsg struct {
+	prompt *prompts.Prompt // the fork it names
+	name   string
+}
+
+// forkNameCmd looks for the first of NAME-fork, NAME-fork-2, … that names
+// no file in the prompts folder: the folder is read in a Cmd, never in
+// Update, so the fork is made at once and named for good a moment later.
+func (m Model) forkNameCmd(forked *prompts.Prompt) tea.Cmd {
 	dir := m.opts.SaveDir
 	if dir == "" {
 		dir = "prompts"
 	}
-	for n := 1; ; n++ {
-		name := base + "-fork"
-		if n > 1 {
-			name = fmt.Sprintf("%s-fork-%d", base, n)
-		}
-		if _, err := os.Stat(filepath.Join(dir, name+".prompt")); os.IsNotExist(err) {
-			return name
+	base := m.forkBase()
+	return func() tea.Msg {
+		for n := 1; ; n++ {
+			name := base + "-fork"
+			if n > 1 {
+				name = fmt.Sprintf("%s-fork-%d", base, n)
+			}
+			if _, err := os.Stat(filepath.Join(dir, name+".prompt")); os.IsNotExist(err) {
+				return forkNamedMsg{prompt: forked, name: name}
+			}
 		}
 	}
+}
+
+// nameFork gives the fork its free name, if it is still the prompt open.
+func (m Model) nameFork(msg forkNamedMsg) (tea.Model, tea.Cmd) {
+	if m.prompt != msg.prompt || m.prompt.Name == msg.name {
+		return m, nil
+	}
+	taken := m.prompt.Name
+	p := *m.prompt
+	p.Name = msg.name
+	m.prompt = &p
+	return m, m.status.Note(fmt.Sprintf("forked as %s (%s is taken) · ctrl+s saves it", msg.name, taken))
 }
