@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +25,12 @@ import (
 // studio: about what a real model does, so the demo looks like the real
 // thing (headless runs get answers as fast as possible).
 const studioTokenRate = 90
+
+// studioFPS caps how often the screen is drawn. Each draw parses and
+// compares the whole screen (about a millisecond at 120x40), so Bubble
+// Tea's default of 60 cost more than a streaming answer needs: the runs'
+// pumps hand events over about 30 times a second (see frameTime in tui).
+const studioFPS = 30
 
 // studio opens the TUI: `mstudio` with no arguments, or `mstudio open FILE`.
 func (a *app) studio(cmd string, args []string) int {
@@ -128,11 +135,33 @@ func (a *app) studio(cmd string, args []string) int {
 		SessionPath: sessionPath,
 		Notices:     notices,
 	})
-	prog := tea.NewProgram(m, tea.WithContext(a.ctx))
+	// MSTUDIO_CPUPROFILE=FILE writes a CPU profile of the whole session, for
+	// docs/PERFORMANCE.md (read with go tool pprof -top).
+	if path := os.Getenv("MSTUDIO_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return a.fail(cmd, err)
+		}
+		defer stop()
+	}
+	prog := tea.NewProgram(m, tea.WithContext(a.ctx), tea.WithFPS(studioFPS))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {
 		return a.fail(cmd, err)
 	}
 	return ExitOK
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // connectStudio is connect without the notes on stderr (the studio's status

@@ -7,13 +7,26 @@
 #   scripts/bench-studio.sh [RATE] [COLUMNS]
 #     RATE: tokens/s of the simulator, 0 = as fast as possible
 #     COLUMNS: 2 to 4 compares that many models side by side (default 1)
+#   MSTUDIO_BIN=PATH measures that binary instead of building the working
+#     tree (a tree others are editing may not build at that moment).
+#   MSTUDIO_CPUPROFILE=FILE scripts/bench-studio.sh ...  also writes a CPU
+#     profile of the studio to FILE (the studio is quit at the end so that
+#     it writes it); read it with go tool pprof -top FILE.
 set -euo pipefail
 rate="${1:-0}"
 columns="${2:-1}"
 cd "$(dirname "$0")/.."
+if [ -n "${MSTUDIO_CPUPROFILE:-}" ]; then
+	export MSTUDIO_CPUPROFILE="$(realpath -m "$MSTUDIO_CPUPROFILE")"
+fi
 work="$(mktemp -d)"
 trap 'tmux -S "$work/tmux.sock" kill-server 2>/dev/null || true; kill "$simpid" 2>/dev/null || true; rm -rf "$work"' EXIT
-go build -o "$work/mstudio" .
+simpid=""
+if [ -n "${MSTUDIO_BIN:-}" ]; then
+	cp "$MSTUDIO_BIN" "$work/mstudio"
+else
+	go build -o "$work/mstudio" .
+fi
 "$work/mstudio" sim --addr 127.0.0.1:0 --rate "$rate" --seed 1 >"$work/sim.out" 2>/dev/null &
 simpid=$!
 for _ in $(seq 50); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
@@ -48,3 +61,8 @@ t1="$(ticks)"; s1="$(date +%s%N)"
 wall=$(( (s1-s0)/1000000 )); cpu=$(( (t1-t0)*1000/hz ))
 echo "rate=${rate} tok/s  columns=${columns}  wall=${wall} ms  studio cpu=${cpu} ms  ($(( cpu*100/(wall>0?wall:1) ))% of a core)"
 screen | tail -1
+if [ -n "${MSTUDIO_CPUPROFILE:-}" ]; then
+	tmux -S "$work/tmux.sock" send-keys -t b C-c
+	for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.05; done
+	echo "cpu profile: $MSTUDIO_CPUPROFILE"
+fi
