@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 
@@ -102,43 +100,15 @@ func (m Model) answerTrust(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.startConversation(offer.req)
 }
 
-// conversePump runs a conversation on its own goroutine, handing its events
-// and tool calls over like a single run's pump.
-func startConversePump(ctx context.Context, e *session.Engine, t session.Target, req api.ChatRequest, opts session.LoopOptions, step bool) *pump {
-	p := &pump{ch: make(chan pumped, maxBatch)}
-	wireAsks(ctx, p, &opts, step)
-	go func() {
-		defer close(p.ch)
-		lastTurn, wrote := 1, false
-		opts.OnEvent = func(turn int, ev api.StreamEvent) {
-			if ev.Content != "" {
-				if turn != lastTurn && wrote {
-					ev.Content = "\n\n" + ev.Content // each turn's answer starts a new paragraph
-				}
-				lastTurn, wrote = turn, true
-			}
-			p.send(ctx, pumped{ev: ev})
-		}
-		opts.OnToolCall = func(turn int, call session.ToolCallState) {
-			c := call
-			p.send(ctx, pumped{call: &c})
-		}
-		conv := e.Converse(ctx, t, req, opts)
-		res := conv.Total()
-		if conv.Err != nil && res.Err == nil {
-			res.Err = conv.Err
-		}
-		p.res = res
-		p.ch <- pumped{err: io.EOF}
-	}()
-	return p
-}
-
-// launch starts the conversation as the current run.
+// launch starts the conversation as the current run: session.Run's tool
+// loop, its hand-answered tools and steps asked through the run's events.
 func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model, tea.Cmd) {
 	ctx, cmd := m.beginRun(req.Model, true)
-	id, e, t, o, step := m.runID, m.opts.Engine, m.opts.Target, *opts, m.stepMode
-	return m, tea.Batch(cmd, func() tea.Msg { return openedMsg{id: id, pump: startConversePump(ctx, e, t, req, o, step)} })
+	m.run.kind = session.KindConversation
+	o := *opts
+	spec := session.Spec{Kind: session.KindConversation, Loop: &o, Ask: true, Step: m.stepMode, Prompt: m.promptRecord(),
+		Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
+	return m, tea.Batch(cmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
 }
 
 // applyCall records a tool call's new state and shows it.

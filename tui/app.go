@@ -115,6 +115,8 @@ type Model struct {
 	compare      compare.Model
 	running      int
 	promptParams *api.ChatRequest
+	// run is the run in progress: its kind routes its events (runs.go)
+	run runState
 	// a matrix run: its table (open or not) and a cell shown whole
 	mtx     *matrix.Model
 	mtxOpen bool
@@ -421,14 +423,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.copied(msg.What, msg.Bytes)
 	case response.CopiedMsg:
 		return m, m.copied(msg.What, msg.Bytes)
-	case openedMsg, eventMsg:
-		return m.handleRun(msg)
-	case columnsMsg:
-		return m.handleColumns(msg)
+	case runEventsMsg:
+		return m.handleRunEvents(msg)
 	case rowsLoadedMsg:
 		return m.startMatrix(msg)
-	case cellsMsg:
-		return m.handleCells(msg)
 	case matrix.DrillMsg:
 		return m.drillCell(msg)
 	case matrix.ClosedMsg:
@@ -496,7 +494,7 @@ func afterChange(next tea.Model, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 // status line, which the frame cache relies on.
 func partOfRun(msg tea.Msg) bool {
 	switch msg.(type) {
-	case eventMsg, openedMsg, columnsMsg, cellsMsg:
+	case runEventsMsg:
 		return true
 	}
 	return response.Owns(msg) || status.Owns(msg) || compare.Owns(msg)

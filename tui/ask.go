@@ -2,11 +2,11 @@ package tui
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
@@ -15,66 +15,59 @@ import (
 	"mstudio/untrusted"
 )
 
-// The conversation asks the studio two things while it runs, on its own
-// goroutine, and waits for the answer: the result of a tool answered by hand
-// (a JSON editor that validates as you type), and, in step mode, whether to
-// go on to the next model call. The question travels through the run's pump;
-// the answer goes back on a channel of its own, so the model is never
-// touched from the loop's goroutine.
+// The run asks the studio two things while it runs, on its own goroutine,
+// and waits for the answer: the result of a tool answered by hand (a JSON
+// editor that validates as you type), and, in step mode, whether to go on
+// to the next model call. The question comes as a run event
+// (session.Event.Ask); the answer goes back through Ask.Reply, so the model
+// is never touched from the run's goroutines.
 
-// ask is one question from the loop.
-type ask struct {
-	call  *session.ToolCallState // a tool to answer by hand
-	turn  int                    // step mode: the model call about to be made
-	reply chan askReply
-}
+// ask is one question from the run.
+type ask = session.Ask
 
-type askReply struct {
-	text string
-	ok   bool
-}
-
-// askFromLoop sends a question through the pump and waits for the reply.
-func askFromLoop(ctx context.Context, p *pump, a *ask) (askReply, error) {
-	a.reply = make(chan askReply, 1)
-	if !p.send(ctx, pumped{ask: a}) {
-		return askReply{}, ctx.Err()
-	}
-	select {
-	case r := <-a.reply:
-		return r, nil
-	case <-ctx.Done():
-		return askReply{}, ctx.Err()
-	}
-}
-
-// wireAsks gives the loop options the studio's way of asking.
-func wireAsks(ctx context.Context, p *pump, opts *session.LoopOptions, step bool) {
-	opts.Answer = func(ctx context.Context, call session.ToolCallState) (string, error) {
-		r, err := askFromLoop(ctx, p, &ask{call: &call})
-		if err != nil {
-			return "", err
-		}
-		if !r.ok {
-			return "", fmt.Errorf("%s was not answered: the user declined", call.Name)
-		}
-		return r.text, nil
-	}
-	if step {
-		opts.Step = func(turn int, _ *api.ChatRequest) bool {
-			if turn == 1 {
-				return true
-			}
-			r, err := askFromLoop(ctx, p, &ask{turn: turn})
-			return err == nil && r.ok
-		}
-	}
-}
-
-// answerEditor is the JSON editor for a tool answered by hand.
+// answerEditor is the JSON editor for a tool answered by hand, and for
+// the next request in step mode (step: the text must be a request with
+// messages; editing: keys edit it, else they scroll it and answer the step).
 type answerEditor struct {
-	ta  textarea.Model
-	err string
+	ta      textarea.Model
+	err     string
+	step    bool
+	editing bool
+	shown   string // the request as shown, to tell an edit
+}
+
+// stepKeys are the step dialog's own keys, beside the dialog's go on and
+// stop (tui/dialogs.go).
+var stepKeys = struct{ Edit, Send, Leave key.Binding }{
+	Edit:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the next request")),
+	Send:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send the edited request")),
+	Leave: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop editing")),
+}
+
+// newRequestEditor shows a step's next request as indented JSON.
+func newRequestEditor(w, h int, req *api.ChatRequest) *answerEditor {
+	e := newAnswerEditor(w, h)
+	e.step = true
+	b, _ := json.MarshalIndent(req, "", "  ")
+	e.shown = string(b)
+	e.ta.SetValue(e.shown)
+	e.ta.MoveToBegin()
+	e.validate()
+	return e
+}
+
+// request decodes the edited request.
+func (e *answerEditor) request() (*api.ChatRequest, error) {
+	var req api.ChatRequest
+	dec := json.NewDecoder(strings.NewReader(e.ta.Value()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, err
+	}
+	if len(req.Messages) == 0 {
+		return nil, fmt.Errorf("a request needs messages")
+	}
+	return &req, nil
 }
 
 func newAnswerEditor(w, h int) *answerEditor {
@@ -103,6 +96,11 @@ func (e *answerEditor) validate() {
 		return
 	}
 	e.err = ""
+	if e.step {
+		if _, err := e.request(); err != nil {
+			e.err = "not a request: " + strings.TrimPrefix(err.Error(), "json: ")
+		}
+	}
 }
 
 // jsonErrorAt turns a decoding error into "line L, column C: problem".
@@ -145,17 +143,20 @@ func (m *Model) handleAsk(a *ask) {
 // showAsk prepares the view for the first waiting question.
 func (m *Model) showAsk() {
 	m.answer = nil
-	if len(m.asks) > 0 && m.asks[0].call != nil {
+	if len(m.asks) > 0 && m.asks[0].Call != nil {
 		m.answer = newAnswerEditor(m.width-4, m.height-12)
+	}
+	if len(m.asks) > 0 && m.asks[0].Call == nil && m.asks[0].Request != nil && len(m.asks[0].Request.Messages) > 0 {
+		m.answer = newRequestEditor(m.width-4, m.height-18, m.asks[0].Request)
 	}
 }
 
 // replyAsk answers the first waiting question and moves to the next.
-func (m *Model) replyAsk(r askReply) {
+func (m *Model) replyAsk(r session.AskReply) {
 	if len(m.asks) == 0 {
 		return
 	}
-	m.asks[0].reply <- r
+	m.asks[0].Reply(r)
 	m.asks = m.asks[1:]
 	m.showAsk()
 }
@@ -163,26 +164,18 @@ func (m *Model) replyAsk(r askReply) {
 // askKey handles keys while the loop waits for the user.
 func (m Model) askKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	a := m.asks[0]
-	if a.call == nil { // step mode
-		switch msg.String() {
-		case "enter", "space":
-			m.replyAsk(askReply{ok: true})
-			return m, nil
-		case "esc":
-			m.replyAsk(askReply{})
-			return m, m.status.Note("stopped before the next model call")
-		}
-		return m, nil
+	if a.Call == nil { // step mode
+		return m.stepKey(msg)
 	}
 	switch msg.String() {
 	case "ctrl+s":
 		if m.answer.err != "" {
 			return m, m.status.Error("not sent: " + m.answer.err)
 		}
-		m.replyAsk(askReply{text: m.answer.compact(), ok: true})
+		m.replyAsk(session.AskReply{Text: m.answer.compact(), OK: true})
 		return m, nil
 	case "esc":
-		m.replyAsk(askReply{})
+		m.replyAsk(session.AskReply{})
 		return m, nil
 	}
 	var cmd tea.Cmd
@@ -191,17 +184,87 @@ func (m Model) askKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// stepKey answers a step: go on, stop, or edit the next request first.
+func (m Model) stepKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	e := m.answer
+	if e != nil && e.editing {
+		switch {
+		case key.Matches(msg, stepKeys.Send):
+			req, err := e.request()
+			if err != nil {
+				return m, m.status.Error("not sent: " + e.err)
+			}
+			m.replyAsk(session.AskReply{OK: true, Request: req})
+			return m, m.status.Note("sent the edited request")
+		case key.Matches(msg, stepKeys.Leave):
+			e.editing = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		e.ta, cmd = e.ta.Update(msg)
+		e.validate()
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, m.dkeys.StepGo):
+		if e != nil && e.ta.Value() != e.shown {
+			// an edit left with esc still goes out as edited, when valid
+			if req, err := e.request(); err == nil {
+				m.replyAsk(session.AskReply{OK: true, Request: req})
+				return m, nil
+			}
+			return m, m.status.Error("not sent: " + e.err + " · e edits it, esc stops")
+		}
+		m.replyAsk(session.AskReply{OK: true})
+		return m, nil
+	case key.Matches(msg, m.dkeys.StepStop):
+		m.replyAsk(session.AskReply{})
+		return m, m.status.Note("stopped before the next model call")
+	case key.Matches(msg, stepKeys.Edit) && e != nil:
+		e.editing = true
+		return m, nil
+	}
+	if e != nil {
+		// the request scrolls with the arrows and page keys
+		var cmd tea.Cmd
+		switch msg.String() {
+		case "up", "down", "pgup", "pgdown", "home", "end":
+			e.ta, cmd = e.ta.Update(msg)
+		}
+		return m, cmd
+	}
+	return m, nil
+}
+
 // askView draws the question.
 func (m Model) askView() string {
 	a := m.asks[0]
 	var b strings.Builder
-	if a.call == nil {
-		b.WriteString(m.st.Accent.Render(fmt.Sprintf("Step mode: the model is about to be called again (turn %d).", a.turn)) + "\n\n")
-		b.WriteString("  " + m.st.HelpKey.Render("enter") + "  " + m.st.HelpDesc.Render("go on") + "\n")
-		b.WriteString("  " + m.st.HelpKey.Render("esc") + "  " + m.st.HelpDesc.Render("stop here (the answer so far is kept)") + "\n")
+	if a.Call == nil {
+		b.WriteString(m.st.Accent.Render(fmt.Sprintf("Next model call: turn %d", a.Turn)))
+		if r := a.Request; r != nil {
+			b.WriteString(m.st.Muted.Render(fmt.Sprintf(" · %s · %d messages · %s", untrusted.StripLine(r.Model), len(r.Messages), paramSummary(*r))))
+		}
+		b.WriteString("\n\n")
+		if e := m.answer; e != nil {
+			b.WriteString(e.ta.View() + "\n")
+			switch {
+			case e.err != "":
+				b.WriteString(m.st.Error.Render("✗ "+e.err) + "\n")
+			case e.ta.Value() != e.shown:
+				b.WriteString(m.st.Success.Render("✓ edited: goes out as edited") + "\n")
+			}
+			if e.editing {
+				b.WriteString(m.st.Muted.Render("ctrl+s sends the edited request · esc stops editing"))
+				return b.String()
+			}
+			b.WriteString(m.st.Muted.Render(fmt.Sprintf("turn %d · ↑/↓ scroll · e edits the request · ", a.Turn)))
+		}
+		b.WriteString(m.st.HelpKey.Render("enter") + " " + m.st.HelpDesc.Render("go on") + m.st.Muted.Render(" · "))
+		b.WriteString(m.st.HelpKey.Render("esc") + " " + m.st.HelpDesc.Render("stop here (the answer so far is kept)"))
 		return b.String()
 	}
-	c := a.call
+	c := a.Call
 	b.WriteString(m.st.Accent.Render("Answer the tool call by hand") + m.st.Muted.Render(fmt.Sprintf("  (turn %d, id %s)", c.Turn, untrusted.StripLine(c.ID))) + "\n\n")
 	b.WriteString(m.st.Bold.Render(untrusted.StripLine(c.Name)) + " " + untrusted.StripLine(c.Arguments) + "\n")
 	for _, e := range c.SchemaErrors {

@@ -1,11 +1,8 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -90,141 +87,27 @@ func paramSummary(req api.ChatRequest) string {
 	return strings.Join(parts, " ")
 }
 
-// startCompare sends the prompt to every column at once.
+// startCompare sends the prompt to every column at once: one run of
+// session.Run, one lane a column, its events read one frame at a time for
+// all columns together.
 func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 	ctx, recordCmd := m.newRun(true)
+	m.run.kind = session.KindCompare
 	m.running = len(m.cols)
 	m.status.Start(fmt.Sprintf("%d models", len(m.cols)))
-	reqs := make([]api.ChatRequest, len(m.cols))
+	spec := session.Spec{Kind: session.KindCompare, Prompt: m.promptRecord()}
 	for i, c := range m.cols {
 		r := req.Clone()
 		// every parameter of the column, set or not, replaces the prompt's
 		cp := c.params
 		applyParams(&r, &cp)
 		r.Model = c.model
-		reqs[i] = r
+		t := m.opts.Target
+		t.Model = c.model
+		spec.Lanes = append(spec.Lanes, session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: paramSummary(c.params)})
 		m.compare.Start(i)
 	}
-	id, e, t := m.runID, m.opts.Engine, m.opts.Target
-	return m, tea.Batch(recordCmd, func() tea.Msg { return columnsMsg{id: id, fan: startFanIn(ctx, e, t, reqs)} })
-}
-
-// The columns stream into one channel, and one read hands over what every
-// column sent within a frame: four streams cost one Update and one View a
-// frame, not four (docs/PERFORMANCE.md).
-
-// columnItem is one column's event, or its end with its result.
-type columnItem struct {
-	col  int
-	ev   api.StreamEvent
-	done bool
-	res  session.Result
-}
-
-type fanIn struct{ ch chan columnItem }
-
-// startFanIn runs every request at once, each on its own goroutine.
-func startFanIn(ctx context.Context, e *session.Engine, t session.Target, reqs []api.ChatRequest) *fanIn {
-	f := &fanIn{ch: make(chan columnItem, 1024)}
-	var wg sync.WaitGroup
-	for i, r := range reqs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := e.Open(ctx, t, r)
-			for {
-				ev, err := s.Next()
-				it := columnItem{col: i, ev: ev}
-				if err != nil {
-					it = columnItem{col: i, done: true, res: s.Result()}
-				}
-				select {
-				case f.ch <- it:
-				case <-ctx.Done(): // a replaced comparison: nobody reads any more
-					s.Close()
-					return
-				}
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(f.ch) }()
-	return f
-}
-
-// columnsMsg carries what the columns sent within a frame; the first one,
-// with no items, only starts the reading.
-type columnsMsg struct {
-	id    int
-	fan   *fanIn
-	items []columnItem
-	end   bool
-}
-
-func readColumnsCmd(id int, f *fanIn) tea.Cmd {
-	return func() tea.Msg {
-		msg := columnsMsg{id: id, fan: f}
-		it, ok := <-f.ch
-		if !ok {
-			msg.end = true
-			return msg
-		}
-		msg.items = append(msg.items, it)
-		deadline := time.NewTimer(frameTime)
-		defer deadline.Stop()
-		for len(msg.items) < cap(f.ch) {
-			select {
-			case it, ok := <-f.ch:
-				if !ok {
-					msg.end = true
-					return msg
-				}
-				msg.items = append(msg.items, it)
-			case <-deadline.C:
-				return msg
-			}
-		}
-		return msg
-	}
-}
-
-// handleColumns applies a frame's worth of column events.
-func (m Model) handleColumns(msg columnsMsg) (tea.Model, tea.Cmd) {
-	if msg.id != m.runID {
-		return m, nil
-	}
-	content := make([]strings.Builder, len(m.cols))
-	thinking := make([]strings.Builder, len(m.cols))
-	var ends []columnItem
-	for _, it := range msg.items {
-		if it.col >= len(m.cols) {
-			continue
-		}
-		if it.done {
-			ends = append(ends, it)
-			continue
-		}
-		content[it.col].WriteString(it.ev.Content)
-		thinking[it.col].WriteString(it.ev.Thinking)
-	}
-	var cmds []tea.Cmd
-	for i := range m.cols {
-		if content[i].Len() > 0 || thinking[i].Len() > 0 {
-			cmds = append(cmds, m.compare.Append(i, content[i].String(), thinking[i].String()))
-		}
-	}
-	var next tea.Model = m
-	for _, it := range ends {
-		var cmd tea.Cmd
-		next, cmd = next.(Model).finishColumn(it.col, it.res)
-		cmds = append(cmds, cmd)
-	}
-	if !msg.end {
-		cmds = append(cmds, readColumnsCmd(msg.id, msg.fan))
-	}
-	return next, tea.Batch(cmds...)
+	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
 }
 
 // applyParams copies every parameter of src onto dst (set or default).
@@ -357,20 +240,4 @@ func (m *Model) paramsChanged() bool {
 		m.syncCompare()
 	}
 	return false
-}
-
-// handleColumn applies a compare column's events.
-func (m Model) handleColumn(msg eventMsg) (tea.Model, tea.Cmd) {
-	i := msg.column - 1
-	var content, thinking strings.Builder
-	for _, ev := range msg.events {
-		content.WriteString(ev.Content)
-		thinking.WriteString(ev.Thinking)
-	}
-	cmd := m.compare.Append(i, content.String(), thinking.String())
-	if msg.done {
-		next, fin := m.finishColumn(i, msg.pump.res)
-		return next, tea.Batch(cmd, fin)
-	}
-	return m, tea.Batch(cmd, readColumnCmd(msg.id, msg.column, msg.pump))
 }

@@ -53,7 +53,7 @@ func (m *Model) syncDialogs() {
 			m.dialogs.Remove(kind)
 		}
 	}
-	if len(m.asks) > 0 && m.asks[0].call == nil {
+	if len(m.asks) > 0 && m.asks[0].Call == nil {
 		sync(dialog.Ask, true, "Step mode · the conversation waits for you", k.StepGo, k.StepStop)
 	} else {
 		sync(dialog.Ask, len(m.asks) > 0, "The conversation waits for you", k.AskSend, k.AskSkip)

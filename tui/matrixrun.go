@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -56,19 +55,6 @@ type rowsLoadedMsg struct {
 	err  error
 }
 
-// cellsMsg carries the cells that finished within a frame.
-type cellsMsg struct {
-	id    int
-	ch    chan cellDone
-	cells []cellDone
-	end   bool
-}
-
-type cellDone struct {
-	row, col int
-	res      session.Result
-}
-
 // matrixKey opens the table again, or starts a matrix run.
 func (m Model) matrixKey() (tea.Model, tea.Cmd) {
 	if m.mtx != nil && !m.mtxOpen {
@@ -106,19 +92,14 @@ func (m Model) startMatrix(msg rowsLoadedMsg) (tea.Model, tea.Cmd) {
 		targets = append(targets, t)
 	}
 	ctx, recordCmd := m.newRun(true)
+	m.run.kind = session.KindMatrix
 	mt := matrix.New(m.st, msg.rows, models)
 	m.mtx, m.mtxOpen = &mt, true
 	m.layoutOverlays()
 	m.status.Start(fmt.Sprintf("%d×%d matrix", len(msg.rows), len(models)))
-	ch := make(chan cellDone, len(reqs)*len(models))
-	e := m.opts.Engine
-	go func() {
-		e.RunMatrix(ctx, targets, reqs, matrixParallel, func(row, col int, r session.Result) {
-			ch <- cellDone{row: row, col: col, res: r} // buffered for every cell: never blocks
-		})
-		close(ch)
-	}()
-	return m, tea.Batch(recordCmd, readCellsCmd(m.runID, ch))
+	spec := session.MatrixSpec(targets, reqs, msg.rows, matrixParallel)
+	spec.Prompt = m.promptRecord()
+	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
 }
 
 // requestWith is Request with a row's variables over the editor's.
@@ -138,51 +119,6 @@ func (m Model) requestWith(row map[string]string) (api.ChatRequest, error) {
 		vars[k] = v
 	}
 	return session.Build(p, "", vars, m.params.Settings())
-}
-
-func readCellsCmd(id int, ch chan cellDone) tea.Cmd {
-	return func() tea.Msg {
-		msg := cellsMsg{id: id, ch: ch}
-		c, ok := <-ch
-		if !ok {
-			msg.end = true
-			return msg
-		}
-		msg.cells = append(msg.cells, c)
-		deadline := time.NewTimer(frameTime)
-		defer deadline.Stop()
-		for {
-			select {
-			case c, ok := <-ch:
-				if !ok {
-					msg.end = true
-					return msg
-				}
-				msg.cells = append(msg.cells, c)
-			case <-deadline.C:
-				return msg
-			}
-		}
-	}
-}
-
-func (m Model) handleCells(msg cellsMsg) (tea.Model, tea.Cmd) {
-	if msg.id != m.runID || m.mtx == nil {
-		return m, nil
-	}
-	for _, c := range msg.cells {
-		m.mtx.SetResult(c.row, c.col, c.res)
-	}
-	if !msg.end {
-		return m, readCellsCmd(msg.id, msg.ch)
-	}
-	m.cancel = nil
-	done, total, failed := m.mtx.Done()
-	m.status.Finish(session.Result{})
-	if failed > 0 {
-		return m, m.status.Error(fmt.Sprintf("%d of %d cells failed", failed, total))
-	}
-	return m, m.status.Note(fmt.Sprintf("%d cells done · enter shows a cell's answer", done))
 }
 
 // drillCell shows one cell's whole answer, rendered, over the table; esc

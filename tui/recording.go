@@ -1,9 +1,9 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -11,7 +11,6 @@ import (
 	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/tui/browser"
-	"mstudio/tui/editor"
 	"mstudio/tui/matrix"
 )
 
@@ -64,30 +63,144 @@ func loadSessionCmd(path string) tea.Cmd {
 	}
 }
 
-// openSession puts a session's first run back in the studio: its request in
-// the editor and the parameters, its answer replayed with the original
-// timing.
+// openSession puts a session back in the studio, one run group at a time
+// (its first; the status line says how many there are): the recorded
+// prompt in the editor (its template and variables, never the rendered
+// text, so ctrl+s saves a proper version), the group's parameters in the
+// pane, and the group replayed as it ran, from its recorded kind: a single
+// run, a conversation or an agent in the answer pane (its tool calls in the
+// inspector), a comparison in columns, a matrix as its table.
 func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, m.status.Error(msg.err.Error())
 	}
 	s := msg.sess
-	if len(s.Runs) == 0 {
+	if len(s.Groups) == 0 {
 		return m, m.status.Error(s.Path + ": the session has no runs")
 	}
-	run := s.Runs[0]
-	req, err := session.DecodeRequest(run.Body)
+	return m.openGroup(s, s.Groups[0].Group)
+}
+
+// openGroup shows one group of a session and replays it.
+func (m Model) openGroup(s *session.Session, n int) (tea.Model, tea.Cmd) {
+	g, err := s.Group(n)
 	if err != nil {
-		return m, m.status.Error(fmt.Sprintf("%s: run %d: %v", s.Path, run.Run, err))
+		return m, m.status.Error(err.Error())
 	}
-	doc := editor.Document{Vars: map[string]string{}}
+	first, err := s.Run(g.Runs[0])
+	if err != nil {
+		return m, m.status.Error(err.Error())
+	}
+	req, err := session.DecodeRequest(first.Body)
+	if err != nil && first.API == "" {
+		return m, m.status.Error(fmt.Sprintf("%s: run %d: %v", s.Path, first.Run, err))
+	}
+	p, vars, err := groupPrompt(s, g, req)
+	if err != nil {
+		return m, m.status.Error(s.Path + ": " + err.Error())
+	}
+	var cmds []tea.Cmd
+	m.closeRecorder()
+	m.browsing = false
+	m.openPrompt(p)
+	m.version = 0
+	if g.Prompt != nil {
+		m.version = g.Prompt.Version
+	}
+	if len(vars) > 0 {
+		doc := m.editor.Document()
+		for k, v := range vars {
+			doc.Vars[k] = v
+		}
+		m.editor.Load(doc)
+	}
+	if first.API == "" {
+		m.params.SetParams(req)
+	}
+	model := first.Model
+	if len(g.Columns) > 0 && g.Columns[0].Model != "" {
+		model = g.Columns[0].Model
+	}
+	m.setModel(model)
+	m.dirty = false
+	m.recorded = ""
+	if first.Result != nil {
+		m.recorded, m.recordedModel = first.Result.Content, first.Model
+	}
+	lanes := s.Lanes(g)
+	var ctx context.Context
+	switch g.Kind {
+	case session.KindCompare:
+		m.cols = nil
+		for c := 0; c < len(g.Columns) && c < maxColumns; c++ {
+			col := compareCol{model: g.Columns[c].Model}
+			if runs := lanes[session.Lane{Column: c}]; len(runs) > 0 {
+				col.params, _ = session.DecodeRequest(runs[0].Body)
+			}
+			m.cols = append(m.cols, col)
+		}
+		m.syncCompare()
+		ctx, _ = m.newRun(false)
+		m.run.kind = session.KindCompare
+		m.running = len(m.cols)
+		m.status.Start(fmt.Sprintf("%d recorded runs", len(m.cols)))
+		for i := range m.cols {
+			m.compare.Start(i)
+		}
+	case session.KindMatrix:
+		var models []string
+		for _, c := range g.Columns {
+			models = append(models, c.Model)
+		}
+		rows := make([]map[string]string, len(g.Rows))
+		for i, r := range g.Rows {
+			rows[i] = r
+			if len(r) == 0 {
+				rows[i] = map[string]string{"row": fmt.Sprint(i + 1)} // a file that kept no variables
+			}
+		}
+		ctx, _ = m.newRun(false)
+		m.run.kind = session.KindMatrix
+		mt := matrix.New(m.st, rows, models)
+		m.mtx, m.mtxOpen = &mt, true
+		m.layoutOverlays()
+	default:
+		ctx, _ = m.beginRun(model, false)
+		m.run.kind = g.Kind
+		m.response.Start(model + " · recorded")
+	}
+	spec := session.Spec{Kind: session.KindReplay, Replay: &session.ReplaySpec{Session: s, Group: g.Group, Speed: m.replaySpeed()}}
+	note := fmt.Sprintf("replaying the %s of %s with its original timing · esc stops it", kindName(g.Kind), s.Path)
+	if len(s.Groups) > 1 {
+		note = fmt.Sprintf("replaying run %d of %d (a %s) of %s · esc stops it", indexOf(s, g.Group)+1, len(s.Groups), kindName(g.Kind), s.Path)
+	}
+	cmds = append(cmds, startRunCmd(m.runID, ctx, m.opts.Engine, spec), m.status.Note(note))
+	return m, tea.Batch(cmds...)
+}
+
+// groupPrompt is the prompt a group ran: the template and variables it
+// recorded, or, for a file that kept none (format 1), one made of the
+// request's messages.
+func groupPrompt(s *session.Session, g *session.RecordedGroup, req api.ChatRequest) (*prompts.Prompt, map[string]string, error) {
+	name := s.Header.Prompt
+	if g.Prompt != nil && g.Prompt.Name != "" {
+		name = g.Prompt.Name
+	}
+	if prompts.CheckName(name) != nil {
+		name = "session"
+	}
+	if g.Prompt != nil && strings.TrimSpace(g.Prompt.Source) != "" {
+		p, err := prompts.Parse(name, g.Prompt.Source)
+		return p, g.Prompt.Vars, err
+	}
 	var turns []prompts.Turn
+	system := false
 	for _, msg := range req.Messages {
 		text := msg.Content.String()
 		switch msg.Role {
 		case api.RoleSystem:
-			if doc.System == "" {
-				doc.System = text
+			if !system {
+				system = true
 				turns = append(turns, prompts.Turn{Role: api.RoleSystem, Text: text})
 				continue
 			}
@@ -95,79 +208,34 @@ func (m Model) openSession(msg sessionOpenedMsg) (tea.Model, tea.Cmd) {
 		default:
 			continue // tool turns come back with the tool-call inspector
 		}
-		doc.Turns = append(doc.Turns, editor.Turn{Role: msg.Role, Text: text})
 		turns = append(turns, prompts.Turn{Role: msg.Role, Text: text})
 	}
-	name := s.Header.Prompt
-	if prompts.CheckName(name) != nil {
-		name = "session"
-	}
 	p, err := prompts.Parse(name, prompts.FormatTurns(turns))
-	if err != nil {
-		return m, m.status.Error(s.Path + ": " + err.Error())
-	}
-	var cmds []tea.Cmd
-	if m.unsaved() {
-		cmds = append(cmds, m.writeDraftCmd())
-	}
-	m.closeRecorder()
-	m.browsing = false
-	m.prompt, m.version = p, 0
-	m.editor.Load(doc)
-	m.params.SetParams(req)
-	m.setModel(run.Model)
-	m.dirty = false
-	m.recorded = ""
-	if run.Result != nil {
-		m.recorded, m.recordedModel = run.Result.Content, run.Model
-	}
-
-	if isMatrix(s) {
-		return m.replayMatrix(s, cmds)
-	}
-	if len(s.Runs) >= 2 {
-		return m.replayComparison(s, cmds)
-	}
-	// replay, as a run of its own: a later ctrl+r cancels it like any run
-	ctx, _ := m.beginRun(run.Model, false)
-	m.response.Start(run.Model + " · recorded")
-	pump := startReplayPump(ctx, s, run.Run, m.replaySpeed())
-	id := m.runID
-	cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, pump: pump} },
-		m.status.Note("replaying "+s.Path+" with its original timing · esc stops it"))
-	return m, tea.Batch(cmds...)
+	return p, nil, err
 }
 
-// replayComparison opens a session of several runs (a comparison, or a
-// matrix) as columns, each replaying its run with the original timing.
-func (m Model) replayComparison(s *session.Session, cmds []tea.Cmd) (tea.Model, tea.Cmd) {
-	m.cols = nil
-	for _, r := range s.Runs {
-		if len(m.cols) == maxColumns {
-			break
+// kindName says what a group was, in words.
+func kindName(k session.Kind) string {
+	switch k {
+	case session.KindCompare:
+		return "comparison"
+	case session.KindConversation:
+		return "conversation"
+	case session.KindAgent:
+		return "agent conversation"
+	case session.KindMatrix:
+		return "matrix"
+	}
+	return "run"
+}
+
+func indexOf(s *session.Session, group int) int {
+	for i, g := range s.Groups {
+		if g.Group == group {
+			return i
 		}
-		req, err := session.DecodeRequest(r.Body)
-		if err != nil {
-			return m, m.status.Error(fmt.Sprintf("%s: run %d: %v", s.Path, r.Run, err))
-		}
-		m.cols = append(m.cols, compareCol{model: r.Model, params: req})
 	}
-	m.syncCompare()
-	ctx, _ := m.newRun(false)
-	m.running = len(m.cols)
-	m.status.Start(fmt.Sprintf("%d recorded runs", len(m.cols)))
-	for i := range m.cols {
-		m.compare.Start(i)
-		pump := startReplayPump(ctx, s, s.Runs[i].Run, m.replaySpeed())
-		id, column := m.runID, i+1
-		cmds = append(cmds, func() tea.Msg { return openedMsg{id: id, column: column, pump: pump} })
-	}
-	more := ""
-	if len(s.Runs) > maxColumns {
-		more = fmt.Sprintf(" (the first %d of %d runs)", maxColumns, len(s.Runs))
-	}
-	cmds = append(cmds, m.status.Note("replaying the comparison "+s.Path+more))
-	return m, tea.Batch(cmds...)
+	return 0
 }
 
 // diffWithRecorded shows the last answer against the recorded one.
@@ -194,67 +262,4 @@ func (m Model) replaySpeed() float64 {
 		return m.opts.ReplaySpeed
 	}
 	return 1
-}
-
-// isMatrix tells a matrix session (the same models run again for each row)
-// from a comparison (each model once).
-func isMatrix(s *session.Session) bool {
-	seen := map[string]bool{}
-	for _, r := range s.Runs {
-		if seen[r.Model] {
-			return true
-		}
-		seen[r.Model] = true
-	}
-	return false
-}
-
-// replayMatrix opens a recorded matrix as its table: rows in the order
-// recorded (the file holds no variables, so rows are numbered), each cell
-// replayed offline and filled in as it ends.
-func (m Model) replayMatrix(s *session.Session, cmds []tea.Cmd) (tea.Model, tea.Cmd) {
-	var models []string
-	col := map[string]int{}
-	for _, r := range s.Runs {
-		if _, ok := col[r.Model]; !ok {
-			col[r.Model] = len(models)
-			models = append(models, r.Model)
-		}
-	}
-	rowOf := make([]int, len(s.Runs))
-	perModel := map[string]int{}
-	rows := 0
-	for i, r := range s.Runs {
-		rowOf[i] = perModel[r.Model]
-		perModel[r.Model]++
-		rows = max(rows, perModel[r.Model])
-	}
-	vars := make([]map[string]string, rows)
-	for i := range vars {
-		vars[i] = map[string]string{"row": fmt.Sprint(i + 1)}
-	}
-	ctx, _ := m.newRun(false)
-	mt := matrix.New(m.st, vars, models)
-	m.mtx, m.mtxOpen = &mt, true
-	m.layoutOverlays()
-	ch := make(chan cellDone, len(s.Runs))
-	speed := m.replaySpeed()
-	go func() {
-		var wg sync.WaitGroup
-		for i, r := range s.Runs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				res, err := s.Replay(ctx, r.Run, speed, nil)
-				if err != nil && res.Err == nil {
-					res.Err = err
-				}
-				ch <- cellDone{row: rowOf[i], col: col[r.Model], res: res}
-			}()
-		}
-		wg.Wait()
-		close(ch)
-	}()
-	cmds = append(cmds, readCellsCmd(m.runID, ch), m.status.Note("replaying the matrix "+s.Path))
-	return m, tea.Batch(cmds...)
 }

@@ -17,160 +17,81 @@ import (
 	"mstudio/tui/response"
 )
 
-// openedMsg says a run's request was answered (or refused).
-type openedMsg struct {
-	id     int
-	column int // 1-based compare column; 0 for a single run
-	pump   *pump
-}
+// Every kind of run (one model, a tool conversation, an agent, a
+// comparison, a matrix, a replay) goes one way: the Spec is built in
+// Update, session.Run starts in a Cmd, and its events (session.Event, one
+// type for all kinds) come back through one message, runEventsMsg, read by
+// one Cmd a frame. Update routes each event by its lane to the answer pane,
+// a compare column or a matrix cell, its tool calls to the tools
+// inspector, its questions to the ask dialog. A replaced run's events carry
+// the old id and are dropped; its context is cancelled and its goroutines
+// end by themselves.
 
-// eventMsg carries the events of a run that arrived since the last one;
-// err (with done) ends the run.
-type eventMsg struct {
+// runEventsMsg carries what a run sent within a frame; done says its
+// channel closed: the run is over.
+type runEventsMsg struct {
 	id     int
-	column int
-	pump   *pump
-	events []api.StreamEvent
-	calls  []session.ToolCallState
-	asks   []*ask
+	ch     <-chan session.Event
+	events []session.Event
 	done   bool
 }
 
-// pump reads a run on its own goroutine, so that the events that arrive
-// while the program is busy can be handed over together: one message, one
-// Update and one frame for all of them, instead of a round trip through the
-// Bubble Tea loop for each token. It never touches the model.
-type pump struct {
-	ch chan pumped
-	// res is the run's result, written by the pump's goroutine before it
-	// sends the last item: reading it after that item is safe. convID is
-	// an agent conversation's id, written the same way.
-	res       session.Result
-	convID    string
-	lastEntry string // the agent's last output entry, for a later restart
-}
-
-type pumped struct {
-	ev   api.StreamEvent
-	call *session.ToolCallState // a conversation's tool call, new or updated
-	ask  *ask                   // a question from the loop (see ask.go)
-	err  error
+// runState is the run in progress as the views need it: its kind says
+// where its lanes show (a replay shows as the kind it replays); turn and
+// wrote lay a conversation's answers out as paragraphs.
+type runState struct {
+	kind  session.Kind
+	turn  int
+	wrote bool
 }
 
 // maxBatch bounds how many events one message carries, so a fast stream
 // still shows progress frame by frame.
 const maxBatch = 512
 
-func startPump(ctx context.Context, s *session.Stream) *pump {
-	p := &pump{ch: make(chan pumped, maxBatch)}
-	go func() {
-		defer close(p.ch)
-		for {
-			ev, err := s.Next()
-			if err != nil {
-				p.res = s.Result()
-				p.ch <- pumped{err: err} // the buffer keeps room: see send
-				return
-			}
-			if !p.send(ctx, pumped{ev: ev}) {
-				// nobody reads a replaced run: end it and let the
-				// goroutine go
-				s.Close()
-				for {
-					if _, err := s.Next(); err != nil {
-						return
-					}
-				}
-			}
-		}
-	}()
-	return p
-}
-
-// send hands an event over, giving up when the run was cancelled and
-// nobody drains the channel any more. One slot is always left free for the
-// final item.
-func (p *pump) send(ctx context.Context, it pumped) bool {
-	for len(p.ch) >= cap(p.ch)-1 {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	p.ch <- it
-	return true
-}
-
-// startReplayPump plays a recorded run back through a pump, with its
-// original timing divided by speed, so a replay reaches the answer pane
-// exactly as a live run does.
-func startReplayPump(ctx context.Context, s *session.Session, run int, speed float64) *pump {
-	p := &pump{ch: make(chan pumped, maxBatch)}
-	go func() {
-		defer close(p.ch)
-		res, err := s.Replay(ctx, run, speed, func(ev api.StreamEvent) {
-			p.send(ctx, pumped{ev: ev}) // a cancelled replay ends with ctx
-		})
-		if err != nil && res.Err == nil {
-			res.Err = err
-		}
-		p.res = res
-		p.ch <- pumped{err: io.EOF}
-	}()
-	return p
-}
-
-func openCmd(id int, e *session.Engine, ctx context.Context, t session.Target, req api.ChatRequest) tea.Cmd {
-	return func() tea.Msg { return openedMsg{id: id, pump: startPump(ctx, e.Open(ctx, t, req))} }
-}
-
 // frameTime is how long a read waits for more events after the first: one
 // frame at 60 per second. Events that come within it share one Update and
 // one View, which is what keeps a slow stream cheap (a token every few
-// milliseconds would otherwise cost a whole frame each).
+// milliseconds would otherwise cost a whole frame each), and four compare
+// columns cost one Update a frame, not four (docs/PERFORMANCE.md).
 const frameTime = 16 * time.Millisecond
 
-// readCmd waits for the next event and gathers those that follow within a
-// frame.
-func readCmd(id int, p *pump) tea.Cmd { return readColumnCmd(id, 0, p) }
+// startRunCmd starts the run, in the Cmd (never in Update), and reads its
+// first events.
+func startRunCmd(id int, ctx context.Context, e *session.Engine, spec session.Spec) tea.Cmd {
+	spec.ID = id
+	return func() tea.Msg { return readEvents(id, session.Run(ctx, e, spec)) }
+}
 
-// readColumnCmd is readCmd for a compare column.
-func readColumnCmd(id, column int, p *pump) tea.Cmd {
-	return func() tea.Msg {
-		msg := eventMsg{id: id, column: column, pump: p}
-		take := func(it pumped) {
-			switch {
-			case it.ask != nil:
-				msg.asks = append(msg.asks, it.ask)
-			case it.call != nil:
-				msg.calls = append(msg.calls, *it.call)
-			default:
-				msg.events = append(msg.events, it.ev)
-			}
-		}
-		it, ok := <-p.ch
-		if !ok || it.err != nil {
-			msg.done = true
-			return msg
-		}
-		take(it)
-		deadline := time.NewTimer(frameTime)
-		defer deadline.Stop()
-		for len(msg.events)+len(msg.calls) < maxBatch {
-			select {
-			case it, ok := <-p.ch:
-				if !ok || it.err != nil {
-					msg.done = true
-					return msg
-				}
-				take(it)
-			case <-deadline.C:
-				return msg
-			}
-		}
+func readEventsCmd(id int, ch <-chan session.Event) tea.Cmd {
+	return func() tea.Msg { return readEvents(id, ch) }
+}
+
+// readEvents waits for the next event and gathers those that follow within
+// a frame.
+func readEvents(id int, ch <-chan session.Event) runEventsMsg {
+	msg := runEventsMsg{id: id, ch: ch}
+	ev, ok := <-ch
+	if !ok {
+		msg.done = true
 		return msg
 	}
+	msg.events = append(msg.events, ev)
+	deadline := time.NewTimer(frameTime)
+	defer deadline.Stop()
+	for len(msg.events) < maxBatch {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				msg.done = true
+				return msg
+			}
+			msg.events = append(msg.events, ev)
+		case <-deadline.C:
+			return msg
+		}
+	}
+	return msg
 }
 
 // Request builds the request the editor, the parameters and the chosen model
@@ -225,7 +146,29 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 		return m.startConversation(req)
 	}
 	ctx, cmd := m.beginRun(req.Model, true)
-	return m, tea.Batch(cmd, openCmd(m.runID, m.opts.Engine, ctx, m.opts.Target, req))
+	spec := session.Spec{Kind: session.KindSingle, Prompt: m.promptRecord(), Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
+	return m, tea.Batch(cmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+}
+
+// promptRecord is the prompt as a session records it with a run: the
+// template the editor holds (front matter and turns, never rendered) and
+// its variables, so reopening the session gives the template back.
+func (m Model) promptRecord() *session.PromptRecord {
+	doc := m.editor.Document()
+	p, err := m.prompt.WithTurns(docTurns(doc))
+	if err != nil {
+		return nil
+	}
+	r := &session.PromptRecord{Name: m.prompt.Name, Version: m.version, Source: p.Source}
+	for k, v := range doc.Vars {
+		if v != "" {
+			if r.Vars == nil {
+				r.Vars = map[string]string{}
+			}
+			r.Vars[k] = v
+		}
+	}
+	return r
 }
 
 // newRun makes a new run current, for every kind of run (one model, a
@@ -248,6 +191,7 @@ func (m *Model) newRun(record bool) (context.Context, tea.Cmd) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.runID++
+	m.run = runState{kind: session.KindSingle}
 	m.asks, m.answer = nil, nil // the old loop stops asking with its context
 	return ctx, cmd
 }
@@ -263,46 +207,119 @@ func (m *Model) beginRun(model string, record bool) (context.Context, tea.Cmd) {
 	return ctx, cmd
 }
 
-func (m Model) handleRun(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case openedMsg:
-		if msg.id != m.runID {
-			return m, nil // a replaced run: its context is cancelled, it ends by itself
-		}
-		return m, readColumnCmd(msg.id, msg.column, msg.pump)
-	case eventMsg:
-		if msg.id != m.runID {
-			return m, nil
-		}
-		if msg.column > 0 {
-			return m.handleColumn(msg)
-		}
-		for _, c := range msg.calls {
-			m.applyCall(c)
-		}
-		for _, a := range msg.asks {
-			m.handleAsk(a)
-		}
-		var content, thinking strings.Builder
-		for _, ev := range msg.events {
-			content.WriteString(ev.Content)
-			thinking.WriteString(ev.Thinking)
-		}
-		var cmd tea.Cmd
-		if content.Len() > 0 || thinking.Len() > 0 {
-			m.status.Progress(content.Len())
-			m.response, cmd = m.response.Update(response.DeltaMsg{Content: content.String(), Thinking: thinking.String()})
-		}
-		if msg.done {
-			if m.isAgent() && msg.pump.convID != "" {
-				m.rememberConversation(msg.pump.convID, msg.pump.lastEntry, msg.pump.res.Content())
-			}
-			next, fin := m.finishRun(msg.pump.res)
-			return next, tea.Batch(cmd, fin)
-		}
-		return m, tea.Batch(cmd, readCmd(msg.id, msg.pump))
+// handleRunEvents applies a frame's worth of a run's events, routed by
+// lane: text to the answer pane (one lane), a compare column or nowhere (a
+// matrix shows cells when they finish); tool calls to the inspector;
+// questions to the ask dialog; each lane's end to its place.
+func (m Model) handleRunEvents(msg runEventsMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.runID {
+		return m, nil // a replaced run: its context is cancelled, it ends by itself
 	}
-	return m, nil
+	var content, thinking strings.Builder // the answer pane's
+	var colContent, colThinking map[int]*strings.Builder
+	var finishes []session.Event
+	var cmds []tea.Cmd
+	kind := m.run.kind
+	for _, ev := range msg.events {
+		switch {
+		case ev.Ask != nil:
+			m.handleAsk(ev.Ask)
+		case ev.ToolCall != nil:
+			m.applyCall(*ev.ToolCall)
+		case ev.ToolResult != nil:
+			m.applyCall(*ev.ToolResult)
+		case ev.Finish != nil:
+			finishes = append(finishes, ev)
+		case ev.Err != nil:
+			cmds = append(cmds, m.status.Error(ev.Err.Error()))
+		case ev.Content != "" || ev.Thinking != "":
+			switch kind {
+			case session.KindCompare:
+				if colContent == nil {
+					colContent, colThinking = map[int]*strings.Builder{}, map[int]*strings.Builder{}
+				}
+				c := ev.Lane.Column
+				if colContent[c] == nil {
+					colContent[c], colThinking[c] = &strings.Builder{}, &strings.Builder{}
+				}
+				colContent[c].WriteString(ev.Content)
+				colThinking[c].WriteString(ev.Thinking)
+			case session.KindMatrix:
+				// cells show when they finish
+			default:
+				text := ev.Content
+				if text != "" {
+					// each turn of a conversation starts a new paragraph
+					if ev.Turn > m.run.turn && m.run.wrote && !strings.HasPrefix(text, "\n\n") && !strings.HasSuffix(content.String(), "\n\n") {
+						text = "\n\n" + text
+					}
+					m.run.turn, m.run.wrote = max(ev.Turn, m.run.turn), true
+				}
+				content.WriteString(text)
+				thinking.WriteString(ev.Thinking)
+			}
+		}
+	}
+	if content.Len() > 0 || thinking.Len() > 0 {
+		m.status.Progress(content.Len())
+		var cmd tea.Cmd
+		m.response, cmd = m.response.Update(response.DeltaMsg{Content: content.String(), Thinking: thinking.String()})
+		cmds = append(cmds, cmd)
+	}
+	for c, b := range colContent {
+		if c < len(m.cols) {
+			cmds = append(cmds, m.compare.Append(c, b.String(), colThinking[c].String()))
+		}
+	}
+	var next tea.Model = m
+	for _, ev := range finishes {
+		var cmd tea.Cmd
+		next, cmd = next.(Model).finishLane(ev.Lane, ev.Finish)
+		cmds = append(cmds, cmd)
+	}
+	if msg.done {
+		next, cmd := next.(Model).runDone()
+		return next, tea.Batch(append(cmds, cmd)...)
+	}
+	cmds = append(cmds, readEventsCmd(msg.id, msg.ch))
+	return next, tea.Batch(cmds...)
+}
+
+// finishLane shows how one lane ended, where the run's kind shows it.
+func (m Model) finishLane(lane session.Lane, f *session.Finish) (tea.Model, tea.Cmd) {
+	switch m.run.kind {
+	case session.KindCompare:
+		if lane.Column < len(m.cols) {
+			return m.finishColumn(lane.Column, f.Result)
+		}
+		return m, nil
+	case session.KindMatrix:
+		if m.mtx != nil {
+			m.mtx.SetResult(lane.Row, lane.Column, f.Result)
+		}
+		return m, nil
+	}
+	if f.Agent != nil && m.isAgent() && f.Agent.ConversationID != "" {
+		m.rememberConversation(f.Agent.ConversationID, f.Agent.LastEntry, f.Result.Content())
+	}
+	return m.finishRun(f.Result)
+}
+
+// runDone ends the run: a matrix sums its cells up.
+func (m Model) runDone() (tea.Model, tea.Cmd) {
+	if m.run.kind != session.KindMatrix || m.mtx == nil {
+		return m, nil
+	}
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	done, total, failed := m.mtx.Done()
+	m.status.Finish(session.Result{})
+	if failed > 0 {
+		return m, m.status.Error(fmt.Sprintf("%d of %d cells failed", failed, total))
+	}
+	return m, m.status.Note(fmt.Sprintf("%d cells done · enter shows a cell's answer", done))
 }
 
 // finishRun shows the end of a run: its figures, its state, its error.

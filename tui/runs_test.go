@@ -1,0 +1,226 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mstudio/api"
+	"mstudio/api/sim"
+	"mstudio/prompts"
+	"mstudio/session"
+	"mstudio/tui/matrix"
+	"mstudio/tui/response"
+)
+
+// Every kind of run reaches the model through one message, runEventsMsg,
+// routed by lane. These tests feed events by hand, as session.Run sends
+// them, to each kind.
+
+func events(id int, done bool, evs ...session.Event) runEventsMsg {
+	return runEventsMsg{id: id, events: evs, done: done, ch: closedEvents()}
+}
+
+// closedEvents is a channel that is over: a read of it says done.
+func closedEvents() <-chan session.Event {
+	ch := make(chan session.Event)
+	close(ch)
+	return ch
+}
+
+func result(model, text, reason string) session.Result {
+	return session.Result{Model: model, Message: api.Message{Role: api.RoleAssistant, Content: api.Text(text)}, FinishReason: reason}
+}
+
+func TestSingleRunEventsReachTheAnswerPane(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m, _ = m.startRunForTest(session.KindSingle)
+	id := m.runID
+	m = update(m, events(id, false, session.Event{Run: id, Content: "Hello "}, session.Event{Run: id, Thinking: "hm"}, session.Event{Run: id, Content: "Lyon"}))
+	if m.response.Answer() != "Hello Lyon" {
+		t.Fatalf("answer %q", m.response.Answer())
+	}
+	m = update(m, events(id, true, session.Event{Run: id, Finish: &session.Finish{Reason: "length", Result: result("m", "Hello Lyon", "length")}}, session.Event{Run: id, Done: true}))
+	if m.response.State() != response.Done || !strings.Contains(screen(m), "length") {
+		t.Fatalf("state %v; the finish reason is not on screen:\n%s", m.response.State(), screen(m))
+	}
+	// a replaced run's late events are dropped by id
+	m = update(m, events(id-1, false, session.Event{Run: id - 1, Content: "stale"}))
+	if strings.Contains(m.response.Answer(), "stale") {
+		t.Fatal("a replaced run's events were shown")
+	}
+}
+
+func TestConversationEventsFillTheInspector(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m, _ = m.startRunForTest(session.KindConversation)
+	id := m.runID
+	call := session.ToolCallState{Turn: 1, ID: "abcdefghi", Name: "get_weather", Arguments: `{"city":"Lyon"}`, State: session.CallPending}
+	done := call
+	done.State, done.Result = session.CallAnswered, `{"temp_c":21}`
+	m = update(m, events(id, false,
+		session.Event{Run: id, Turn: 1, ToolCall: &call},
+		session.Event{Run: id, Turn: 1, ToolResult: &done},
+		session.Event{Run: id, Turn: 2, Content: "It is 21 °C."}))
+	if len(m.calls) != 1 || m.calls[0].State != session.CallAnswered || m.calls[0].Result != `{"temp_c":21}` {
+		t.Fatalf("calls %+v", m.calls)
+	}
+	a := session.NewAsk(&session.ToolCallState{Turn: 2, ID: "x", Name: "search", Arguments: "{}"}, 2)
+	m = update(m, events(id, false, session.Event{Run: id, Turn: 2, Ask: a}))
+	if len(m.asks) != 1 || m.answer == nil {
+		t.Fatal("the question is not shown")
+	}
+	m.answer.ta.SetValue(`{"hits": 3}`)
+	m.answer.validate()
+	m = update(m, ctrl('s'))
+	if r, ok := a.Replied(); !ok || !r.OK || r.Text != `{"hits":3}` {
+		t.Fatalf("reply %+v %v", r, ok)
+	}
+}
+
+func TestCompareEventsGoToTheirColumns(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.cols = []compareCol{{model: "mistral-small-latest"}, {model: "mistral-large-latest"}}
+	m.syncCompare()
+	req, _ := m.Request()
+	out, _ := m.startCompare(req)
+	m = out.(Model)
+	id := m.runID
+	m = update(m, events(id, false,
+		session.Event{Run: id, Lane: session.Lane{Column: 1}, Content: "large"},
+		session.Event{Run: id, Lane: session.Lane{Column: 0}, Content: "small"}))
+	m = update(m, events(id, true,
+		session.Event{Run: id, Lane: session.Lane{Column: 0}, Finish: &session.Finish{Result: result("mistral-small-latest", "small", "stop")}},
+		session.Event{Run: id, Lane: session.Lane{Column: 1}, Finish: &session.Finish{Result: result("mistral-large-latest", "large", "stop")}},
+		session.Event{Run: id, Done: true}))
+	if m.compare.Answer(0) != "small" || m.compare.Answer(1) != "large" || m.running != 0 {
+		t.Fatalf("columns %q %q running %d", m.compare.Answer(0), m.compare.Answer(1), m.running)
+	}
+	if m.response.Answer() != "" {
+		t.Fatal("compare text reached the answer pane")
+	}
+}
+
+func TestMatrixEventsFillCells(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	_, _ = m.newRun(false)
+	m.run.kind = session.KindMatrix
+	mt := matrix.New(m.st, []map[string]string{{"city": "Lyon"}, {"city": "Nice"}}, []string{"a", "b"})
+	m.mtx, m.mtxOpen = &mt, true
+	id := m.runID
+	var evs []session.Event
+	for r := range 2 {
+		for c := range 2 {
+			evs = append(evs, session.Event{Run: id, Lane: session.Lane{Column: c, Row: r}, Finish: &session.Finish{Result: result("m", "cell", "stop")}})
+		}
+	}
+	m = update(m, events(id, true, append(evs, session.Event{Run: id, Done: true})...))
+	if done, total, _ := m.mtx.Done(); done != 4 || total != 4 || !strings.Contains(m.status.Message(), "4 cells done") {
+		t.Fatalf("%d/%d cells; status %q", done, total, m.status.Message())
+	}
+}
+
+func TestAgentEventsRememberTheConversation(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.setModel(agentPrefix + sim.AgentWeather)
+	m, _ = m.startRunForTest(session.KindAgent)
+	id := m.runID
+	m = update(m, events(id, true,
+		session.Event{Run: id, Turn: 1, Content: "Sunny."},
+		session.Event{Run: id, Finish: &session.Finish{Result: result("agent", "Sunny.", "stop"), Agent: &session.AgentState{ConversationID: "conv_1", LastEntry: "msg_9"}}},
+		session.Event{Run: id, Done: true}))
+	if m.conv == nil || m.conv.id != "conv_1" || m.conv.lastEntry != "msg_9" || m.response.Answer() != "Sunny." {
+		t.Fatalf("conv %+v answer %q", m.conv, m.response.Answer())
+	}
+}
+
+// startRunForTest makes a run of kind current, as the start of that kind
+// does, without starting anything.
+func (m Model) startRunForTest(kind session.Kind) (Model, context.Context) {
+	ctx, _ := m.beginRun(m.model, false)
+	m.run.kind = kind
+	return m, ctx
+}
+
+// TestStepShowsAndEditsTheNextRequest: step mode shows the request about
+// to be sent, e edits it, a broken edit is refused, ctrl+s sends it.
+func TestStepShowsAndEditsTheNextRequest(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m, _ = m.startRunForTest(session.KindConversation)
+	req := api.ChatRequest{Model: "mistral-small-latest", Messages: []api.Message{{Role: api.RoleUser, Content: api.Text("hi")}}}
+	a := session.NewAsk(nil, 1)
+	a.Request = &req
+	m = update(m, events(m.runID, false, session.Event{Run: m.runID, Turn: 1, Ask: a}))
+	if sc := screen(m); !strings.Contains(sc, "Next model call: turn 1") || !strings.Contains(sc, `"content": "hi"`) {
+		t.Fatalf("the request is not shown:\n%s", sc)
+	}
+	m = update(m, press("e"))
+	if !m.answer.editing {
+		t.Fatal("e does not edit")
+	}
+	m.answer.ta.SetValue(`{"model": "mistral-small-latest", "messages": []}`)
+	m.answer.validate()
+	m = update(m, ctrl('s'))
+	if _, ok := a.Replied(); ok {
+		t.Fatal("a request without messages was sent")
+	}
+	m.answer.ta.SetValue(`{"model": "mistral-small-latest", "temperature": 0.5, "messages": [{"role": "user", "content": "bonjour"}]}`)
+	m.answer.validate()
+	m = update(m, ctrl('s'))
+	r, ok := a.Replied()
+	if !ok || !r.OK || r.Request == nil || r.Request.Messages[0].Content.String() != "bonjour" || *r.Request.Temperature != 0.5 {
+		t.Fatalf("reply %+v", r)
+	}
+	if len(m.asks) != 0 {
+		t.Fatal("the step stays open")
+	}
+}
+
+// TestSessionsReopenAsWhatRan: a session of several single runs on
+// different models reopens as a single run (it once became a 14-cell
+// matrix whose cells never ended), and its prompt comes back as the
+// template with its variables, not the rendered text.
+func TestSessionsReopenAsWhatRan(t *testing.T) {
+	p, _ := prompts.Parse("trip", "---\nname: trip\nmodel: mistral-small-latest\n---\nName one sight in {{city}}.\n")
+	m := studioOn(t, p, "")
+	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1
+	doc := m.editor.Document()
+	doc.Vars["city"] = "Lyon"
+	m.editor.Load(doc)
+	models := []string{"mistral-small-latest", "mistral-large-latest", "mistral-medium-latest", "ministral-8b-latest"}
+	for _, model := range models {
+		m.setModel(model)
+		var cmd tea.Cmd
+		m, cmd = key2(m, ctrl('r'))
+		m = do(t, m, cmd)
+	}
+	path := m.recorder.Path()
+	m.closeRecorder()
+	s, err := session.Load(path)
+	if err != nil || len(s.Groups) != len(models) {
+		t.Fatalf("groups: %v %+v", err, s)
+	}
+	for i, g := range s.Groups {
+		if g.Kind != session.KindSingle || g.Columns[0].Model != models[i] {
+			t.Fatalf("group %d is a %s", g.Group, g.Kind)
+		}
+	}
+	m = do(t, m, loadSessionCmd(path))
+	if m.mtx != nil || m.comparing() {
+		t.Fatalf("reopened as a matrix or a comparison")
+	}
+	if m.response.State() != response.Done || !strings.Contains(m.response.ModelName(), "recorded") {
+		t.Fatalf("the first run is not replayed in the answer pane: %v %q", m.response.State(), m.response.ModelName())
+	}
+	doc = m.editor.Document()
+	text := doc.System
+	for _, tt := range doc.Turns {
+		text += tt.Text
+	}
+	if !strings.Contains(text, "{{city}}") || strings.Contains(text, "Name one sight in Lyon") || doc.Vars["city"] != "Lyon" {
+		t.Fatalf("the editor holds %q with vars %v: not the template", text, doc.Vars)
+	}
+}
