@@ -91,15 +91,42 @@ const (
 	paneCount
 )
 
-// Model is the studio's root.
+// document is the prompt open and the work on it: what is saved, kept as
+// a draft, or asked about before it is replaced. clearDocument (app.go)
+// and openPrompt change it as a whole.
+type document struct {
+	prompt  *prompts.Prompt
+	version int // the version open, when opened from the history
+	editor  editor.Model
+	params  params.Model
+	model   string
+	dirty   bool // parameters or model changed since the last save
+
+	// drafts: the timer is armed once per burst of changes
+	draftArmed bool
+	draftSeq   int
+	// afterSave is what waits for a save the unsaved-work question asked
+	// for (the prompt to open, the quit).
+	afterSave tea.Msg
+
+	// recorded is the answer of the session opened, for the diff with a
+	// live run; liveRun is the id of the last run ctrl+r started in the
+	// answer pane for this prompt (0: none).
+	recorded      string
+	recordedModel string
+	liveRun       int
+}
+
+// Model is the studio's root: layout and routing over the document (the
+// prompt and the work on it), the run in progress, and the dialog stack.
 type Model struct {
 	opts Options
 	st   *themes.Styles
 	keys KeyMap
 
+	document
+
 	models   models.Model
-	params   params.Model
-	editor   editor.Model
 	response response.Model
 	tools    tools.Model
 	status   status.Model
@@ -137,33 +164,14 @@ type Model struct {
 	// keys (see dialogs.go).
 	dialogs dialog.Stack
 	dkeys   dialogKeys
-	// afterSave is what waits for a save the unsaved-work question asked
-	// for (the prompt to open, the quit).
-	afterSave tea.Msg
 
 	focus         pane
 	width, height int
 
-	prompt  *prompts.Prompt
-	version int // the version open, when opened from the history
-	model   string
-	dirty   bool // parameters or model changed since the last save
-
 	frames *frameCache
 
-	// drafts: the timer is armed once per burst of changes; an offer is a
-	// draft found at start, waiting for the user's answer.
-	draftArmed bool
-	draftSeq   int
-
-	// recorder is the session file of the prompt open; recorded is the
-	// answer of the session opened last, for the diff with a live run.
-	recorder      *session.Recorder
-	recorded      string
-	recordedModel string
-	// liveRun is the id of the last run ctrl+r started in the answer pane
-	// for this prompt (0: none), which D compares with the recorded answer.
-	liveRun int
+	// recorder is the session file of the prompt open.
+	recorder *session.Recorder
 
 	runID  int
 	cancel context.CancelFunc
@@ -190,8 +198,7 @@ func New(opts Options) Model {
 		keys:     DefaultKeyMap(),
 		dkeys:    defaultDialogKeys(),
 		models:   models.New(st, models.WithPrices(opts.Prices)),
-		params:   params.New(st),
-		editor:   editor.New(st),
+		document: document{params: params.New(st), editor: editor.New(st)},
 		response: response.New(st),
 		tools:    tools.New(st),
 		compare:  compare.New(st, nil),

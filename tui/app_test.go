@@ -407,3 +407,24 @@ func TestAMissingVariableIsSetInTheVarsLine(t *testing.T) {
 		t.Fatalf("status: %q", msg)
 	}
 }
+
+// TestALongErrorOpensWhole: an error cut on the status line names f2,
+// which shows it whole in a dialog.
+func TestALongErrorOpensWhole(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	long := "422 unprocessable entity: messages[1].content: the request does not validate against the schema the endpoint publishes for this model (request id 0123456789abcdef0123456789abcdef)"
+	m.status.Error(long)
+	if !strings.Contains(screen(m), "f2 whole") {
+		t.Fatalf("the cut error names f2:\n%s", screen(m))
+	}
+	m = update(m, tea.KeyPressMsg{Code: tea.KeyF2})
+	sc := strings.Join(strings.Fields(screen(m)), " ")
+	if !m.dialogs.Has(dialog.Message) || !strings.Contains(sc, "0123456789abcdef0123456789abcdef)") {
+		t.Fatalf("f2 shows the error whole:\n%s", screen(m))
+	}
+	checkExact(t, m, 120, 40)
+	m = update(m, press("esc"))
+	if m.dialogs.Len() != 0 {
+		t.Fatal("esc closes it")
+	}
+}

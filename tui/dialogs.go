@@ -196,7 +196,8 @@ func (m Model) helpPager() dialog.Pager {
 // showMessage opens text whole in a pager (an error cut on the status line).
 func (m Model) showMessage(title, text string) (tea.Model, tea.Cmd) {
 	w, h := m.pagerSize()
-	body := m.st.Error.Render(untrusted.Sanitize(strings.TrimSpace(text)))
+	// wrapped at words: the pager would cut a long line at any cell
+	body := m.st.Error.Width(max(w, 10)).Render(untrusted.Sanitize(strings.TrimSpace(text)))
 	m.dialogs.Push(dialog.NewPager(dialog.Message, title, body, dialog.DefaultPagerKeys(), w, h))
 	return m, nil
 }
