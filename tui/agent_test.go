@@ -168,7 +168,7 @@ func TestStepModePausesBeforeTheNextCall(t *testing.T) {
 	// step mode pauses before the first call too, showing the request
 	// (the footer names the turn: the top rows of a dialog drawn over a
 	// busy screen are not always decoded whole by the emulator)
-	scr.WaitForText(t, "turn 1 · ↑/↓ scroll · e edits the request", 30*time.Second)
+	scr.WaitForText(t, "turn 1 · ↑/↓ scroll · e edits it", 30*time.Second)
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	scr.WaitForText(t, "turn 2 · ↑/↓ scroll", 30*time.Second)
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})

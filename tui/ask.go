@@ -12,6 +12,7 @@ import (
 
 	"mstudio/api"
 	"mstudio/session"
+	"mstudio/tui/frame"
 	"mstudio/untrusted"
 )
 
@@ -147,7 +148,8 @@ func (m *Model) showAsk() {
 		m.answer = newAnswerEditor(m.width-4, m.height-12)
 	}
 	if len(m.asks) > 0 && m.asks[0].Call == nil && m.asks[0].Request != nil && len(m.asks[0].Request.Messages) > 0 {
-		m.answer = newRequestEditor(m.width-4, m.height-18, m.asks[0].Request)
+		w, _ := m.askSplit()
+		m.answer = newRequestEditor(w-4, m.height-8, m.asks[0].Request)
 	}
 }
 
@@ -236,6 +238,37 @@ func (m Model) stepKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// askSplit is the width of the step dialog and of the tools inspector
+// beside it: a step leaves the inspector in view (the calls whose results
+// the next request sends back are what the user checks), when there are
+// calls and room for both; 0 for no inspector.
+func (m Model) askSplit() (dialogW, toolsW int) {
+	if len(m.asks) == 0 || m.asks[0].Call != nil || len(m.calls) == 0 || m.width < 100 {
+		return m.width, 0
+	}
+	toolsW = max(m.width/3, 34)
+	return m.width - toolsW, toolsW
+}
+
+// askDialog draws the question in a frame of w×h; a step keeps the tools
+// inspector beside it.
+func (m Model) askDialog(title string, w, h int) string {
+	dw, tw := m.askSplit()
+	if tw == 0 || dw+tw != w {
+		return frame.Render(m.st, title, true, w, h, m.askView())
+	}
+	t := m.tools
+	t.SetSize(frame.Inner(tw, h))
+	left := strings.Split(frame.Render(m.st, title, true, dw, h, m.askView()), "\n")
+	right := strings.Split(frame.Render(m.st, t.Title(), false, tw, h, t.View()), "\n")
+	for i := range left {
+		if i < len(right) {
+			left[i] += right[i]
+		}
+	}
+	return strings.Join(left, "\n")
+}
+
 // askView draws the question.
 func (m Model) askView() string {
 	a := m.asks[0]
@@ -258,7 +291,7 @@ func (m Model) askView() string {
 				b.WriteString(m.st.Muted.Render("ctrl+s sends the edited request · esc stops editing"))
 				return b.String()
 			}
-			b.WriteString(m.st.Muted.Render(fmt.Sprintf("turn %d · ↑/↓ scroll · e edits the request · ", a.Turn)))
+			b.WriteString(m.st.Muted.Render(fmt.Sprintf("turn %d · ↑/↓ scroll · e edits it · ", a.Turn)))
 		}
 		b.WriteString(m.st.HelpKey.Render("enter") + " " + m.st.HelpDesc.Render("go on") + m.st.Muted.Render(" · "))
 		b.WriteString(m.st.HelpKey.Render("esc") + " " + m.st.HelpDesc.Render("stop here (the answer so far is kept)"))

@@ -149,7 +149,7 @@ func (m Model) dialogView(d dialog.Dialog) string {
 	var body string
 	switch d.Kind() {
 	case dialog.Ask:
-		body = m.askView()
+		return m.askDialog(title, w, h) // a step keeps the tools inspector in view
 	case dialog.Trust:
 		body = m.trustView()
 	case dialog.Diff:

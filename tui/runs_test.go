@@ -152,10 +152,17 @@ func TestStepShowsAndEditsTheNextRequest(t *testing.T) {
 	req := api.ChatRequest{Model: "mistral-small-latest", Messages: []api.Message{{Role: api.RoleUser, Content: api.Text("hi")}}}
 	a := session.NewAsk(nil, 1)
 	a.Request = &req
-	m = update(m, events(m.runID, false, session.Event{Run: m.runID, Turn: 1, Ask: a}))
-	if sc := screen(m); !strings.Contains(sc, "Next model call: turn 1") || !strings.Contains(sc, `"content": "hi"`) {
+	call := session.ToolCallState{Turn: 1, ID: "abcdefghi", Name: "get_weather", Arguments: `{"city":"Lyon"}`, State: session.CallAnswered, Result: `{"temp_c":21}`}
+	m = update(m, events(m.runID, false, session.Event{Run: m.runID, Turn: 1, ToolResult: &call}, session.Event{Run: m.runID, Turn: 1, Ask: a}))
+	sc := screen(m)
+	if !strings.Contains(sc, "Next model call: turn 1") || !strings.Contains(sc, `"content": "hi"`) {
 		t.Fatalf("the request is not shown:\n%s", sc)
 	}
+	// the step does not cover the tools inspector
+	if !strings.Contains(sc, m.tools.Title()) || !strings.Contains(sc, "get_weather") {
+		t.Fatalf("the tools inspector is covered:\n%s", sc)
+	}
+	checkExact(t, m, 120, 40)
 	m = update(m, press("e"))
 	if !m.answer.editing {
 		t.Fatal("e does not edit")
