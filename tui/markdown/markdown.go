@@ -300,8 +300,20 @@ func (r *Renderer) commit(end int) {
 }
 
 // render runs glamour on one piece and trims its outer blank lines, so the
-// pieces can be joined with exactly one blank line.
+// pieces can be joined with exactly one blank line. Each line is then
+// rewritten with fewer escape sequences (see compactSGR): the screen is
+// parsed on every frame, and glamour's lines are mostly escapes.
 func (r *Renderer) render(text string) []string {
+	lines := r.renderRaw(text)
+	for i, l := range lines {
+		lines[i] = compactSGR(l)
+	}
+	return lines
+}
+
+// renderRaw is render without the compaction: glamour's own lines, trimmed
+// and padded.
+func (r *Renderer) renderRaw(text string) []string {
 	out := text
 	if r.tr != nil {
 		if s, err := r.tr.Render(text); err == nil {
