@@ -428,3 +428,20 @@ func TestALongErrorOpensWhole(t *testing.T) {
 		t.Fatal("esc closes it")
 	}
 }
+
+// TestACutAnswerSaysSo: an answer cut at max_tokens says it in its end line
+// and on the status line, through a real run on the simulator.
+func TestACutAnswerSaysSo(t *testing.T) {
+	p, err := prompts.Parse("short", "---\nconfig:\n  maxOutputTokens: 5\n---\nTell me about Lyon.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Target: simTarget(t, sim.Options{Seed: 1}), Endpoint: "sim", Offline: true, Theme: "dark", Prompt: p})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	sc := screen(m)
+	if m.response.FinishReason() != "length" || !strings.Contains(sc, "■ cut at max_tokens (finish: length)") || !strings.Contains(sc, "· finish: length") {
+		t.Fatalf("finish %q:\n%s", m.response.FinishReason(), sc)
+	}
+}

@@ -255,17 +255,10 @@ func (m Model) cut(lw int) bool {
 	return m.msg != "" && (lw > m.width || strings.Contains(strings.TrimSpace(m.full), "\n"))
 }
 
-// FinishWords says why the model stopped, the way a user reads it: a cut
-// answer must not look like a finished one.
+// FinishWords says why the model stopped, short enough for the line; the
+// answer pane's end line says what a cut means. A cut answer is told from
+// a finished one by its style (a warning) as well as its words.
 func FinishWords(reason string) string {
-	switch reason {
-	case "length":
-		return "finish: length (cut at max_tokens)"
-	case "model_length":
-		return "finish: model_length (cut at the context length)"
-	case "error":
-		return "finish: error"
-	}
 	return "finish: " + untrusted.StripLine(reason)
 }
 

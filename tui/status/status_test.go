@@ -121,7 +121,7 @@ func TestRateLimitedWhileWaitingToRetry(t *testing.T) {
 }
 
 func TestFinishReasonIsShown(t *testing.T) {
-	for reason, want := range map[string]string{"length": "finish: length (cut at max_tokens)", "stop": "finish: stop", "tool_calls": "finish: tool_calls", "model_length": "finish: model_length", "error": "finish: error"} {
+	for reason, want := range map[string]string{"length": "finish: length", "stop": "finish: stop", "tool_calls": "finish: tool_calls", "model_length": "finish: model_length", "error": "finish: error"} {
 		m := newLine(120)
 		m.Start("m")
 		m.Finish(session.Result{FinishReason: reason})
