@@ -163,3 +163,32 @@ func TestAllowedValuesReadable(t *testing.T) {
 		}
 	}
 }
+
+// A changed row says so: its value in the accent colour, and the help
+// names the prompt's own value.
+func TestChangedRowsShowTheirOrigin(t *testing.T) {
+	m := promptPane(t)
+	m = to(t, m, "tool_choice")
+	m, _ = send(t, m, press("right")) // auto → none
+	m = to(t, m, "temperature")
+	m = to(t, m, "tool_choice")
+	if v := strings.Join(strings.Fields(ansi.Strip(m.View())), " "); !strings.Contains(v, "changed from the prompt's auto") {
+		t.Fatalf("the help does not name the prompt's value:\n%s", v)
+	}
+	m = to(t, m, "n")
+	row := func(v, name string) string {
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(ansi.Strip(l), name) {
+				return l
+			}
+		}
+		return ""
+	}
+	st := themes.New(themes.Dark())
+	if r := row(m.View(), "tool_choice"); !strings.Contains(r, st.Accent.Render("none")) {
+		t.Fatalf("the changed row is not marked: %q", r)
+	}
+	if r := row(m.View(), "temperature"); strings.Contains(r, st.Accent.Render("0")) {
+		t.Fatalf("an unchanged row is marked: %q", r)
+	}
+}

@@ -62,6 +62,10 @@ func (m Model) helpText(p api.Param) string {
 			text += " · the prompt's output: json_schema:" + f.JSONSchema.Name
 		}
 	}
+	if m.Changed(p.Name) {
+		own, _ := p.Get(&m.base)
+		text += " · changed from the prompt's " + own
+	}
 	// Tool and schema names come from prompt files.
 	return untrusted.StripLine(text)
 }
@@ -135,7 +139,10 @@ func (m Model) rowLines(i, w int) []string {
 			st.Selected.Italic(true).Render(fit(v, max(w-ansi.StringWidth(lead), 0)))}
 	}
 	valueStyle := st.Text
-	if !set {
+	switch {
+	case m.Changed(p.Name):
+		valueStyle = st.Accent // changed here: sent over the prompt's own value
+	case !set:
 		valueStyle = st.Muted
 	}
 	value := valueStyle.Render(ansi.Truncate(v, valueW, "…"))
