@@ -94,4 +94,13 @@ func TestBuiltRequestIsRecordedAndExportedByteForByte(t *testing.T) {
 	if err != nil || !strings.Contains(script, "\n"+body+"\n") {
 		t.Fatalf("the curl export does not carry the recorded bytes (%v):\n%s", err, script)
 	}
+	// replay --live sends the recorded request again, not a rebuilt one:
+	// the same bytes.
+	wire = nil
+	if res := (&Engine{}).ReplayLive(context.Background(), target(srv, ""), s.Runs[0], ""); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if got := strings.TrimSuffix(string(wire), "\n"); got != body {
+		t.Fatalf("replay --live sent\n%s\nrecorded\n%s", got, body)
+	}
 }
