@@ -211,8 +211,11 @@ func TestQuitAsksWhenThereIsUnsavedWork(t *testing.T) {
 	m = update(m, press("a")) // edit the prompt
 	out, cmd := m.Update(press("ctrl+c"))
 	m = out.(Model)
-	if isQuit(cmd) || !m.dialogs.Has(dialog.Unsaved) || !strings.Contains(screen(m), "has unsaved changes") || !strings.Contains(screen(m), "keep it as a draft") {
+	if isQuit(cmd) || !m.dialogs.Has(dialog.Unsaved) || !strings.Contains(screen(m), "has unsaved changes") || !strings.Contains(screen(m), "discard it") {
 		t.Fatalf("unsaved work: ctrl+c should ask first:\n%s", screen(m))
+	}
+	if strings.Contains(screen(m), "keep it as a draft") {
+		t.Fatal("without a state folder there is no draft to keep the work in")
 	}
 	if out, cmd := m.Update(press("esc")); isQuit(cmd) || out.(Model).dialogs.Len() != 0 || !out.(Model).unsaved() {
 		t.Fatal("esc goes back to the work")

@@ -286,9 +286,13 @@ func (m Model) askUnsaved(then tea.Msg, what string) (tea.Model, tea.Cmd) {
 		// ctrl+c twice quits, as it always did
 		discard = key.NewBinding(key.WithKeys("d", "ctrl+c"), key.WithHelp("d", "discard it"))
 	}
+	opts := []dialog.Option{{Key: k.Save, Value: "save"}, {Key: discard, Value: "discard"}}
+	if m.draftPath() != "" { // no state folder: no draft to keep it in
+		opts = append(opts, dialog.Option{Key: k.KeepDraft, Value: "keep"})
+	}
 	m.dialogs.Push(dialog.Choice{
 		K: dialog.Unsaved, T: "Unsaved work", Body: body, Data: then,
-		Options: []dialog.Option{{Key: k.Save, Value: "save"}, {Key: discard, Value: "discard"}, {Key: k.KeepDraft, Value: "keep"}, {Key: k.Stay, Value: "stay"}},
+		Options: append(opts, dialog.Option{Key: k.Stay, Value: "stay"}),
 	})
 	return m, nil
 }

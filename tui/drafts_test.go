@@ -219,3 +219,39 @@ func TestAnUnsavedForkIsFoundInTheBrowser(t *testing.T) {
 		t.Fatalf("the fork's draft reopens: %q %+v\n%s", m.prompt.Name, doc.Turns, screen(m))
 	}
 }
+
+func TestQuitKeepingTheWorkAsADraft(t *testing.T) {
+	state := t.TempDir()
+	m := studioWithState(t, state)
+	m = update(m, press("!"))
+	m = update(m, press("ctrl+c"))
+	m, cmd := key2(m, press("k"))
+	quit := false
+	// the sequence writes the draft first, then quits
+	var run func(c tea.Cmd)
+	run = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		msg := c()
+		if cmds, ok := cmdList(msg); ok {
+			for _, c := range cmds {
+				run(c)
+			}
+			return
+		}
+		if _, ok := msg.(tea.QuitMsg); ok {
+			if _, err := os.Stat(m.draftPath()); err != nil {
+				t.Fatalf("quit before the draft was written: %v", err)
+			}
+			quit = true
+		}
+	}
+	run(cmd)
+	if !quit {
+		t.Fatal("k quits")
+	}
+	if again := offered(studioWithState(t, state)); !again.dialogs.Has(dialog.Draft) {
+		t.Fatal("the work kept is offered at the next start")
+	}
+}
