@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mstudio/api/sim"
 	"mstudio/prompts"
 )
 
@@ -36,8 +37,9 @@ var upModels = []upModel{
 	{"reasoning", "magistral-medium-latest", "magistral-medium", []string{"magistral-medium-latest"}},
 	// Agents show by their names in the models pane (api/sim/agents.go
 	// lists them); the research assistant answers with a built-in tool,
-	// so its run ends without a question to the user.
-	{"agent", "research assistant", "Research assistant", []string{"Research assistant"}},
+	// so its run ends without a question to the user. Its answer may be
+	// titled by its name or by its model id, agent:ID.
+	{"agent", "research assistant", "Research assistant", []string{"Research assistant", "agent:" + sim.AgentResearch}},
 }
 
 // upPrompts are the examples the studio writes into ./prompts on its first
@@ -135,16 +137,12 @@ func userPath(t *testing.T, url, examples string, w, h int, prompt string, m upM
 	s.waitSettled(10*time.Second, "the model chosen", func(string) bool { return true })
 	s.keys("C-r")
 
-	columns := 1
-	if compare {
-		columns = 2
-	}
 	// The run has ended when the screen holds still with its figures (or
 	// an error) on it; the finish reason is checked after, so a missing one
 	// fails at once with the screen a user sees.
 	live := s.waitSettled(20*time.Second, "the run to end", ended)
-	if n := finishReasons(live); n < columns {
-		t.Errorf("the run ended with %d finish reason(s) on screen, want %d; the screen is:\n%s", n, columns, live)
+	if missing := finishMissing(live, compare); missing != "" {
+		t.Errorf("the run ended without its finish reason on screen (%s); the screen is:\n%s", missing, live)
 	}
 	checkScreen(t, "the finished run", live, w, h)
 	liveTitles := answerTitles(live, compare)
@@ -171,8 +169,8 @@ func userPath(t *testing.T, url, examples string, w, h int, prompt string, m upM
 	if strings.Contains(reopened, "Matrix") {
 		t.Errorf("the session reopened as a matrix; it recorded %s; the screen is:\n%s", map[bool]string{false: "a single run", true: "a comparison"}[compare], reopened)
 	}
-	if n := finishReasons(reopened); n < columns {
-		t.Errorf("the reopened session shows %d finish reason(s), want %d; the screen is:\n%s", n, columns, reopened)
+	if missing := finishMissing(reopened, compare); missing != "" {
+		t.Errorf("the reopened session shows no finish reason (%s); the screen is:\n%s", missing, reopened)
 	}
 	checkScreen(t, "the reopened session", reopened, w, h)
 	// The same kind of run with the same models: a single answer titled
@@ -248,24 +246,66 @@ func checkScreen(t *testing.T, what, sc string, w, h int) {
 // parameters pane has a row of that name, and answers have words.
 var finishWord = regexp.MustCompile(`(finish:?\s*|✓\s*)(stop|length|tool_calls|model_length|error)\b`)
 
-// finishReasons counts the finish reasons shown on screen, at most one per
-// line of each pane (a line is split at the panes' borders and scroll
-// bars).
-func finishReasons(sc string) int {
-	n := 0
-	for _, line := range strings.Split(sc, "\n") {
-		for _, cell := range splitPanes(line) {
-			if finishWord.MatchString(cell) {
-				n++
-			}
+// finishMissing says where a finish reason is missing, or "" when none
+// is: a single run shows its own anywhere on screen (the answer's end line,
+// the status line), each column of a comparison in its own part of the
+// screen.
+func finishMissing(sc string, compare bool) string {
+	if !compare {
+		if !finishWord.MatchString(sc) {
+			return "none on screen"
+		}
+		return ""
+	}
+	cols := columnTexts(sc)
+	if len(cols) < 2 {
+		return "no columns on screen"
+	}
+	var missing []string
+	for i, c := range cols {
+		if !finishWord.MatchString(c) {
+			missing = append(missing, fmt.Sprintf("column %d", i+1))
 		}
 	}
-	return n
+	return strings.Join(missing, ", ")
 }
 
-// splitPanes cuts a screen line at the panes' side borders and scroll bars.
-func splitPanes(line string) []string {
-	return strings.FieldsFunc(line, func(r rune) bool { return r == '│' || r == '┃' })
+// columnTexts cuts the comparison's columns out of the screen: each spans
+// from its top corner to the next one's on the line of their titles, down
+// to the line above the status line.
+func columnTexts(sc string) []string {
+	lines := strings.Split(strings.TrimRight(sc, "\n"), "\n")
+	for i, l := range lines {
+		if strings.Count(l, "╭─ ") < 2 || strings.Contains(l, "Prompt · ") || strings.Contains(l, "Models") {
+			continue
+		}
+		title := []rune(l)
+		var starts []int
+		for x := 0; x+2 < len(title); x++ {
+			if string(title[x:x+3]) == "╭─ " {
+				starts = append(starts, x)
+			}
+		}
+		cols := make([]strings.Builder, len(starts))
+		for _, below := range lines[i+1 : len(lines)-1] {
+			r := []rune(below)
+			for c, from := range starts {
+				to := len(r)
+				if c+1 < len(starts) {
+					to = min(starts[c+1], len(r))
+				}
+				if from < to {
+					cols[c].WriteString(string(r[from:to]) + "\n")
+				}
+			}
+		}
+		texts := make([]string, len(cols))
+		for c := range cols {
+			texts[c] = cols[c].String()
+		}
+		return texts
+	}
+	return nil
 }
 
 // answerTitles are the titles of the answer panes: the single answer's
@@ -363,8 +403,8 @@ func TestUserPathsReadTheScreen(t *testing.T) {
 		"│  n                   default  ││■ finish: stop                                     ┃│",
 		" http://127.0.0.1:1 · magistral-medium-latest · ttft 53 ms · finish: s…  f2 whole",
 	}, "\n")
-	if n := finishReasons(single); n != 1 {
-		t.Errorf("single: %d finish reasons, want 1", n)
+	if missing := finishMissing(single, false); missing != "" {
+		t.Errorf("single: %s", missing)
 	}
 	if got := answerTitles(single, false); !slices.Equal(got, []string{"magistral-medium-latest"}) {
 		t.Errorf("single: titles %q", got)
@@ -372,10 +412,11 @@ func TestUserPathsReadTheScreen(t *testing.T) {
 	columns := strings.Join([]string{
 		"│OCR 32k  │╭─ mistral-small-latest ──────╮╭─ agent:ag_019a3f7c2e5d7b1c8f4a6e2d9…─╮",
 		"│         ││t=0.3 · ✓ stop               ││t=0.3 · ✗ 404 not found: Invalid mode…│",
-		"│  stop                default  ││ttft 4 ms · 1764 tok/s       ││0.01s                                 │",
+		"│  stop   ││ttft 4 ms · 1764 tok/s       ││0.01s                                 │",
+		" http://127.0.0.1:1 · 2 models · finish: stop", // the status line is no column's
 	}, "\n")
-	if n := finishReasons(columns); n != 1 {
-		t.Errorf("columns: %d finish reasons, want 1 (the failed column has none)", n)
+	if missing := finishMissing(columns, true); missing != "column 2" {
+		t.Errorf("columns: missing %q, want column 2 (it failed)", missing)
 	}
 	if got := answerTitles(columns, true); !slices.Equal(got, []string{"mistral-small-latest", "agent:ag_019a3f7c2e5d7b1c8f4a6e2d9…"}) {
 		t.Errorf("columns: titles %q", got)
@@ -383,7 +424,7 @@ func TestUserPathsReadTheScreen(t *testing.T) {
 	if !namesModel("magistral-medium-…", upModels[1]) || namesModel("mistral-small-2603", upModels[0]) {
 		t.Error("namesModel takes a cut title of the model and nothing else")
 	}
-	if finishReasons("│  stop                default  │\n│▸ stop  0.5 │") != 0 {
+	if missing := finishMissing("│  stop                default  │\n│▸ stop  0.5 │", false); missing == "" {
 		t.Error("the parameters pane's stop row is not a finish reason")
 	}
 }
