@@ -589,10 +589,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.matrixKey()
 	case key.Matches(msg, k.Restart) && !m.capturing():
 		return m.restartAgent()
+	case key.Matches(msg, groupKeys.Next, groupKeys.Prev) && !m.capturing() && m.run.opened != nil:
+		return m.moveGroup(msg)
 	case key.Matches(msg, k.Step) && !m.capturing():
 		m.stepMode = !m.stepMode
 		if m.stepMode {
-			return m, m.status.Note("step mode on: the studio asks before each model call after the first")
+			return m, m.status.Note("step mode on: the studio asks before each model call, showing the request it will send")
 		}
 		return m, m.status.Note("step mode off")
 	case m.focus == paneModels && key.Matches(msg, k.Compare):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"mstudio/api"
@@ -169,13 +170,44 @@ func (m Model) openGroup(s *session.Session, n int) (tea.Model, tea.Cmd) {
 		m.run.kind = g.Kind
 		m.response.Start(model + " · recorded")
 	}
+	m.run.opened, m.run.group = s, g.Group
 	spec := session.Spec{Kind: session.KindReplay, Replay: &session.ReplaySpec{Session: s, Group: g.Group, Speed: m.replaySpeed()}}
 	note := fmt.Sprintf("replaying the %s of %s with its original timing · esc stops it", kindName(g.Kind), s.Path)
 	if len(s.Groups) > 1 {
-		note = fmt.Sprintf("replaying run %d of %d (a %s) of %s · esc stops it", indexOf(s, g.Group)+1, len(s.Groups), kindName(g.Kind), s.Path)
+		note = fmt.Sprintf("replaying run %d of %d (a %s) of %s · ] next, [ previous", indexOf(s, g.Group)+1, len(s.Groups), kindName(g.Kind), s.Path)
 	}
 	cmds = append(cmds, startRunCmd(m.runID, ctx, m.opts.Engine, spec), m.status.Note(note))
 	return m, tea.Batch(cmds...)
+}
+
+// GroupKeys move between the runs of the session opened.
+type GroupKeys struct{ Next, Prev key.Binding }
+
+// groupKeys are the keys of a session opened in the studio.
+var groupKeys = GroupKeys{
+	Next: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "the next run of the session opened")),
+	Prev: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "the previous run of the session opened")),
+}
+
+// moveGroup opens the next (or previous) group of the session opened.
+func (m Model) moveGroup(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	s := m.run.opened
+	if s == nil || len(s.Groups) == 0 {
+		return m, m.status.Error("open a session first (ctrl+l): ] and [ move between its runs")
+	}
+	i := indexOf(s, m.run.group)
+	if key.Matches(msg, groupKeys.Next) {
+		i++
+	} else {
+		i--
+	}
+	if i < 0 || i >= len(s.Groups) {
+		return m, m.status.Note(fmt.Sprintf("the session has %d runs: this is the %s", len(s.Groups), map[bool]string{true: "first", false: "last"}[i < 0]))
+	}
+	if m.unsaved() {
+		return m, m.status.Error("save first (ctrl+s): the next run of the session replaces the editor")
+	}
+	return m.openGroup(s, s.Groups[i].Group)
 }
 
 // groupPrompt is the prompt a group ran: the template and variables it

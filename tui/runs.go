@@ -43,6 +43,10 @@ type runState struct {
 	kind  session.Kind
 	turn  int
 	wrote bool
+	// opened is the session last opened and group the group of it shown:
+	// ] and [ move between its groups (recording.go). They outlive runs.
+	opened *session.Session
+	group  int
 }
 
 // maxBatch bounds how many events one message carries, so a fast stream
@@ -191,7 +195,7 @@ func (m *Model) newRun(record bool) (context.Context, tea.Cmd) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.runID++
-	m.run = runState{kind: session.KindSingle}
+	m.run = runState{kind: session.KindSingle, opened: m.run.opened, group: m.run.group}
 	m.asks, m.answer = nil, nil // the old loop stops asking with its context
 	return ctx, cmd
 }

@@ -231,3 +231,60 @@ func TestSessionsReopenAsWhatRan(t *testing.T) {
 		t.Fatalf("the editor holds %q with vars %v: not the template", text, doc.Vars)
 	}
 }
+
+// TestGroupsOfASessionOneAtATime: a session of a single run, a comparison
+// and a matrix reopens as the single run; ] shows the comparison in its
+// columns, ] again the matrix as its table, [ goes back.
+func TestGroupsOfASessionOneAtATime(t *testing.T) {
+	client := simTarget(t, sim.Options{Seed: 5}).Client
+	dir := t.TempDir()
+	rec, err := session.Create(dir, session.Header{Prompt: "trip", Endpoint: "sim"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &session.Engine{Recorder: rec}
+	hi := api.ChatRequest{Messages: []api.Message{{Role: api.RoleUser, Content: api.Text("Name one sight in Lyon.")}}}
+	small, large := session.Target{Client: client, Model: "mistral-small-latest"}, session.Target{Client: client, Model: "mistral-large-latest"}
+	src := "---\nname: trip\n---\nName one sight in {{city}}.\n"
+	drain := func(spec session.Spec) {
+		for range session.Run(context.Background(), e, spec) {
+		}
+	}
+	drain(session.Spec{Kind: session.KindSingle, Prompt: &session.PromptRecord{Name: "trip", Source: src, Vars: map[string]string{"city": "Lyon"}},
+		Lanes: []session.LaneSpec{{Target: small, Request: hi}}})
+	drain(session.Spec{Kind: session.KindCompare, Lanes: []session.LaneSpec{
+		{Lane: session.Lane{Column: 0}, Target: small, Request: hi}, {Lane: session.Lane{Column: 1}, Target: large, Request: hi}}})
+	drain(session.MatrixSpec([]session.Target{small, large}, []api.ChatRequest{hi, hi}, []map[string]string{{"city": "Lyon"}, {"city": "Nice"}}, 2))
+	rec.Close()
+
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.ReplaySpeed = -1
+	m = do(t, m, loadSessionCmd(rec.Path()))
+	if m.comparing() || m.mtx != nil || m.response.State() != response.Done || m.editor.Document().Vars["city"] != "Lyon" {
+		t.Fatalf("group 1: comparing %v matrix %v state %v", m.comparing(), m.mtx != nil, m.response.State())
+	}
+	m.setFocus(paneResponse)
+	m, cmd := key2(m, press("]"))
+	m = do(t, m, cmd)
+	if !m.comparing() || m.compare.Answer(0) == "" || m.compare.Answer(1) == "" || m.running != 0 {
+		t.Fatalf("group 2 is not the comparison: %d columns; %s", len(m.cols), m.status.Message())
+	}
+	m, cmd = key2(m, press("]"))
+	m = do(t, m, cmd)
+	if m.mtx == nil || !m.mtxOpen {
+		t.Fatalf("group 3 is not the matrix: %s", m.status.Message())
+	}
+	if done, total, _ := m.mtx.Done(); done != 4 || total != 4 {
+		t.Fatalf("matrix %d/%d", done, total)
+	}
+	if !strings.Contains(screen(m), "Nice") {
+		t.Fatalf("the matrix rows lack their variables:\n%s", screen(m))
+	}
+	m, cmd = key2(m, press("esc")) // the table closes
+	m = do(t, m, cmd)
+	m, cmd = key2(m, press("["))
+	m = do(t, m, cmd)
+	if !m.comparing() || m.mtx != nil && m.mtxOpen {
+		t.Fatal("[ does not go back to the comparison")
+	}
+}
