@@ -60,6 +60,10 @@ func Export(s *Session, run int, format string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if r.API != "" {
+		// its body goes to the Conversations API, not to chat completions
+		return "", fmt.Errorf("%s: run %d is a call of an agent conversation (%s API): only chat completions export as code; markdown and json show it", s.Path, r.Run, r.API)
+	}
 	if len(r.Body) == 0 {
 		return "", fmt.Errorf("%s: run %d has no recorded request body", s.Path, r.Run)
 	}

@@ -194,6 +194,15 @@ func TestRunEveryKindOverHTTP(t *testing.T) {
 		}
 	}
 
+	// an agent's call is not exported as chat completions code
+	agentRun := s.Groups[4].Runs[0]
+	if _, err := Export(s, agentRun, FormatCurl); err == nil || !strings.Contains(err.Error(), "agent conversation") {
+		t.Errorf("export of an agent call: %v", err)
+	}
+	if _, err := Export(s, 0, FormatMarkdown); err != nil {
+		t.Errorf("markdown export of every kind: %v", err)
+	}
+
 	// replayed: every kind comes back through the same events
 	for _, g := range s.Groups {
 		ev, fin := collect(t, Run(ctx, e, Spec{Kind: KindReplay, Replay: &ReplaySpec{Session: s, Group: g.Group}}), nil)
