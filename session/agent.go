@@ -208,7 +208,7 @@ func (r *agentRun) open(ctx context.Context, c *api.Client, req api.Conversation
 	}
 	if r.e.Recorder != nil {
 		data, _ := json.Marshal(body)
-		r.e.Recorder.requestAPI(runNo, r.label, c.Endpoint().Name, "conversations", data, r.tg)
+		r.e.Recorder.requestAPI(runNo, r.label, c.Endpoint().Name, apiConversations, data, r.tg)
 	}
 	var s *api.ConversationStream
 	var err error

@@ -32,6 +32,15 @@ func (s *Session) Replay(ctx context.Context, run int, speed float64, onEvent fu
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if r.API == apiConversations {
+		// an agent's call: its events are the Conversations API's, its
+		// answer is in its result
+		res := recordedResult(r)
+		if onEvent != nil && (res.Content() != "" || res.Reasoning() != "") {
+			onEvent(api.StreamEvent{Update: api.Update{Content: res.Content(), Thinking: res.Reasoning()}})
+		}
+		return res, nil
+	}
 	dialect, err := api.ParseDialect(s.Header.Dialect)
 	if err != nil {
 		dialect = api.DialectMistral
@@ -168,6 +177,9 @@ func (e *Engine) ReplayLive(ctx context.Context, t Target, run RecordedRun, mode
 		model = req.Model
 	}
 	t.Model = model
+	if err == nil && run.API != "" {
+		err = fmt.Errorf("a call of an agent conversation (%s API) is not sent again as chat completions", run.API)
+	}
 	if err != nil {
 		return Result{Model: model, Endpoint: t.Client.Endpoint().Name, Err: fmt.Errorf("run %d: %w", run.Run, err)}
 	}
@@ -258,7 +270,7 @@ func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGro
 	for turn, r := range runs {
 		turn++
 		var res Result
-		if r.API == "conversations" {
+		if r.API == apiConversations {
 			res = replayAgentCall(r, lane, turn, em)
 		} else {
 			res, _ = rs.Session.Replay(ctx, r.Run, rs.Speed, func(ev api.StreamEvent) {
@@ -308,8 +320,24 @@ func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGro
 	em.send(Event{Lane: lane, Finish: fin})
 }
 
+// apiConversations marks an agent's call in a session file.
+const apiConversations = "conversations"
+
 // replayAgentCall gives back one recorded agent call: its text at once.
 func replayAgentCall(r *RecordedRun, lane Lane, turn int, em *emitter) Result {
+	res := recordedResult(r)
+	text := res.Content()
+	if turn > 1 && text != "" {
+		em.send(Event{Lane: lane, Turn: turn, Content: "\n\n"})
+	}
+	if text != "" || res.Reasoning() != "" {
+		em.send(Event{Lane: lane, Turn: turn, Content: text, Thinking: res.Reasoning()})
+	}
+	return res
+}
+
+// recordedResult is a run's recorded result as a Result.
+func recordedResult(r *RecordedRun) Result {
 	res := Result{Model: r.Model, Endpoint: r.Endpoint}
 	rec := r.Result
 	if rec == nil {
@@ -317,13 +345,11 @@ func replayAgentCall(r *RecordedRun, lane Lane, turn int, em *emitter) Result {
 		return res
 	}
 	text := rec.Content
-	if turn > 1 && text != "" {
-		em.send(Event{Lane: lane, Turn: turn, Content: "\n\n"})
+	content := api.Text(text)
+	if rec.Reasoning != "" {
+		content = api.Chunks(api.ThinkingChunk(rec.Reasoning), api.TextChunk(text))
 	}
-	if text != "" || rec.Reasoning != "" {
-		em.send(Event{Lane: lane, Turn: turn, Content: text, Thinking: rec.Reasoning})
-	}
-	res.Message = api.Message{Role: api.RoleAssistant, Content: api.Text(text)}
+	res.Message = api.Message{Role: api.RoleAssistant, Content: content}
 	res.FinishReason = rec.FinishReason
 	res.Latency = time.Duration(rec.LatencyMs) * time.Millisecond
 	if rec.Usage != nil {

@@ -199,6 +199,13 @@ func TestRunEveryKindOverHTTP(t *testing.T) {
 	if _, err := Export(s, agentRun, FormatCurl); err == nil || !strings.Contains(err.Error(), "agent conversation") {
 		t.Errorf("export of an agent call: %v", err)
 	}
+	last := s.Groups[4].Runs[len(s.Groups[4].Runs)-1] // the answer after the function call
+	if res, err := s.Replay(ctx, last, 0, nil); err != nil || res.Content() == "" {
+		t.Errorf("replay of an agent call: %v %q", err, res.Content())
+	}
+	if res := e.ReplayLive(ctx, target("mistral-small-latest"), *mustRun(t, s, agentRun), ""); res.Err == nil {
+		t.Error("an agent call was sent again as chat completions")
+	}
 	if _, err := Export(s, 0, FormatMarkdown); err != nil {
 		t.Errorf("markdown export of every kind: %v", err)
 	}
@@ -343,4 +350,13 @@ func TestCancelEndsEveryLane(t *testing.T) {
 			t.Errorf("lane %+v: no error after cancel", l)
 		}
 	}
+}
+
+func mustRun(t *testing.T, s *Session, n int) *RecordedRun {
+	t.Helper()
+	r, err := s.Run(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
