@@ -31,12 +31,12 @@ func defaultDialogKeys() dialogKeys {
 		AskSkip:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "decline")),
 		TrustYes:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "trust the file and run")),
 		TrustNo:      key.NewBinding(key.WithKeys(), key.WithHelp("any key", "do not run")),
-		Save:         key.NewBinding(key.WithKeys("s", "ctrl+s"), key.WithHelp("s", "save it first")),
-		Discard:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "discard it")),
-		KeepDraft:    key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep it as a draft (ctrl+l lists drafts)")),
-		Stay:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "go back to it")),
-		Restore:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restore it (still unsaved)")),
-		DraftDiscard: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "discard it")),
+		Save:         key.NewBinding(key.WithKeys("s", "ctrl+s"), key.WithHelp("s", "save")),
+		Discard:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "discard")),
+		KeepDraft:    key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep as draft")),
+		Stay:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Restore:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restore")),
+		DraftDiscard: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "discard")),
 	}
 }
 

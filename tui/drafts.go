@@ -168,7 +168,7 @@ func (m *Model) offerDraft(d *draft) {
 		m.st.Text.Render("It was kept "+d.Saved.Local().Format("2006-01-02 15:04")+", when the studio stopped or another prompt was opened without saving it.")
 	m.dialogs.Push(dialog.Choice{
 		K: dialog.Draft, T: "Unsaved work", Body: body, Data: d,
-		Options: []dialog.Option{{Key: k.Restore, Value: "restore"}, {Key: k.DraftDiscard, Value: "discard"}},
+		Options: []dialog.Option{{Key: k.Restore, Desc: "restore it (still unsaved)", Value: "restore"}, {Key: k.DraftDiscard, Desc: "discard it", Value: "discard"}},
 		Other:   "later", OtherHelp: "open the saved prompt and keep the draft for later",
 	})
 }
@@ -284,15 +284,15 @@ func (m Model) askUnsaved(then tea.Msg, what string) (tea.Model, tea.Cmd) {
 	discard := k.Discard
 	if _, ok := then.(quitMsg); ok {
 		// ctrl+c twice quits, as it always did
-		discard = key.NewBinding(key.WithKeys("d", "ctrl+c"), key.WithHelp("d", "discard it"))
+		discard = key.NewBinding(key.WithKeys("d", "ctrl+c"), key.WithHelp("d", "discard"))
 	}
-	opts := []dialog.Option{{Key: k.Save, Value: "save"}, {Key: discard, Value: "discard"}}
+	opts := []dialog.Option{{Key: k.Save, Desc: "save it first", Value: "save"}, {Key: discard, Desc: "discard it", Value: "discard"}}
 	if m.draftPath() != "" { // no state folder: no draft to keep it in
-		opts = append(opts, dialog.Option{Key: k.KeepDraft, Value: "keep"})
+		opts = append(opts, dialog.Option{Key: k.KeepDraft, Desc: "keep it as a draft (ctrl+l lists drafts)", Value: "keep"})
 	}
 	m.dialogs.Push(dialog.Choice{
 		K: dialog.Unsaved, T: "Unsaved work", Body: body, Data: then,
-		Options: append(opts, dialog.Option{Key: k.Stay, Value: "stay"}),
+		Options: append(opts, dialog.Option{Key: k.Stay, Desc: "go back to it", Value: "stay"}),
 	})
 	return m, nil
 }

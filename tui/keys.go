@@ -44,8 +44,8 @@ func DefaultKeyMap() KeyMap {
 		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit (asks first when work is unsaved)")),
 		// ctrl+x and ctrl+l are the ctrl keys the text area leaves free.
 		Fork:         key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "fork from the focused turn or the answer")),
-		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, sessions")),
-		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff the answer with the recorded one (outside the editor)")),
+		Browse:       key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "browse prompts, versions, drafts, sessions")),
+		DiffRecorded: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "diff this prompt's answer with the recorded one of the session opened (outside the editor)")),
 		Compare:      key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "compare: add the model under the cursor (models pane)")),
 		Matrix:       key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix: the rows of mstudio.matrix on every model (outside the editor)")),
 		Restart:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart an agent's conversation before its last answer (outside the editor)")),

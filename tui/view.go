@@ -119,6 +119,7 @@ func (m Model) render() string {
 	status := m.status
 	status.SetHint(m.helpHint())
 	if d := m.dialogs.Top(); d != nil {
+		status.SetDialogHint(m.helpHint())
 		return m.dialogView(d) + "\n" + status.View()
 	}
 	mo, pa, ed, re, to := m.allBoxes()
@@ -208,7 +209,7 @@ func (m Model) helpText(width int) string {
 			}
 			// descriptions wrap under themselves, so none is cut at 80x24
 			for i, l := range strings.Split(wrap.Render(k.Help().Desc), "\n") {
-				lead := strings.Repeat(" ", keyW+1)
+				lead := strings.Repeat(" ", keyW)
 				if i == 0 {
 					lead = padRight(k.Help().Key, keyW)
 				}

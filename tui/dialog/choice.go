@@ -10,9 +10,12 @@ import (
 	"mstudio/themes"
 )
 
-// Option is one answer of a Choice: its key and what it means.
+// Option is one answer of a Choice: its key (whose help is short, for the
+// status line), what it means in the dialog (Desc, the key's help when
+// empty), and the value Choose returns.
 type Option struct {
 	Key   key.Binding
+	Desc  string
 	Value string
 }
 
@@ -67,9 +70,18 @@ func (c Choice) View(st *themes.Styles, width int) string {
 	var b strings.Builder
 	b.WriteString(lipgloss.NewStyle().Width(max(width, 10)).Render(c.Body))
 	b.WriteString("\n\n")
-	for _, k := range c.ShortHelp() {
-		h := k.Help()
-		b.WriteString("  " + st.HelpKey.Render(h.Key) + "  " + st.HelpDesc.Render(h.Desc) + "\n")
+	line := func(k, desc string) {
+		b.WriteString("  " + st.HelpKey.Render(k) + "  " + st.HelpDesc.Render(desc) + "\n")
+	}
+	for _, o := range c.Options {
+		desc := o.Desc
+		if desc == "" {
+			desc = o.Key.Help().Desc
+		}
+		line(o.Key.Help().Key, desc)
+	}
+	if c.Other != "" {
+		line("any key", c.OtherHelp)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -59,9 +59,10 @@ func (p Pager) Title() string {
 	return p.title + " · ↑↓ more"
 }
 
-// ShortHelp implements Dialog.
+// ShortHelp implements Dialog: short, so the status line has room for it.
 func (p Pager) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.Down, p.keys.PageDown, p.keys.Close}
+	scroll := key.NewBinding(key.WithKeys("down", "pgdown"), key.WithHelp("↓/pgdn", "scroll"))
+	return []key.Binding{scroll, p.keys.Close}
 }
 
 // SetSize sets the inner size.

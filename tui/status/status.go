@@ -43,10 +43,11 @@ type Model struct {
 	st    *themes.Styles
 	width int
 
-	endpoint string
-	offline  bool
-	model    string
-	hint     string
+	endpoint  string
+	offline   bool
+	model     string
+	hint      string
+	hintFirst bool // the hint wins over the message (a dialog's keys)
 
 	running bool
 	chars   int // answer characters so far, for a live token estimate
@@ -84,7 +85,11 @@ func (m *Model) SetEndpoint(name string, offline bool) { m.endpoint, m.offline =
 func (m *Model) SetModel(id string) { m.model = id }
 
 // SetHint sets the key hint at the end of the line.
-func (m *Model) SetHint(h string) { m.hint = h }
+func (m *Model) SetHint(h string) { m.hint, m.hintFirst = h, false }
+
+// SetDialogHint sets the keys of the dialog open as the hint: they are
+// kept whole over the message (f2 does not reach past a dialog).
+func (m *Model) SetDialogHint(h string) { m.hint, m.hintFirst = h, true }
 
 // Start marks a run as begun.
 func (m *Model) Start(model string) {
@@ -230,7 +235,7 @@ func (m Model) View() string {
 	left := " " + strings.Join(parts, sep)
 	right := m.st.Muted.Render(m.hint) + " "
 	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
-	if hint := " " + MessageKey + " whole "; m.cut(lw) && m.width >= 2*len(hint) {
+	if hint := " " + MessageKey + " whole "; m.cut(lw) && m.width >= 2*len(hint) && !m.hintFirst {
 		// the message does not fit: name the key that shows it whole
 		right = m.st.Muted.Render(hint)
 		rw = ansi.StringWidth(right)
@@ -238,8 +243,11 @@ func (m Model) View() string {
 			left = ansi.Truncate(left, max(m.width-rw-1, 1), "…")
 			lw = ansi.StringWidth(left)
 		}
-	} else if lw+rw > m.width {
+	} else if lw+rw > m.width && (!m.hintFirst || rw > m.width*3/4) {
 		right, rw = "", 0
+	} else if lw+rw > m.width {
+		left = ansi.Truncate(left, max(m.width-rw-1, 1), "…")
+		lw = ansi.StringWidth(left)
 	}
 	if lw > m.width {
 		left = ansi.Truncate(left, m.width-1, "…")

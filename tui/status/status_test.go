@@ -130,3 +130,15 @@ func TestFinishReasonIsShown(t *testing.T) {
 		}
 	}
 }
+
+func TestADialogsKeysWinOverACutMessage(t *testing.T) {
+	m := newLine(80)
+	m.SetEndpoint("offline simulator", true)
+	m.SetModel("mistral-small-latest")
+	m.Note("the unsaved work is kept for next time, in the drafts folder of the state directory")
+	m.SetDialogHint("s save · d discard · esc back")
+	got := ansi.Strip(m.View())
+	if !strings.Contains(got, "s save · d discard · esc back") || strings.Contains(got, "whole") || ansi.StringWidth(m.View()) != 80 {
+		t.Fatalf("%q", got)
+	}
+}
