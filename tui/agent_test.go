@@ -112,6 +112,38 @@ What's the weather in Lyon?
 	}
 }
 
+// TestAgentsAskForTrustBeforeCommands: an agent's function calls are
+// answered with the prompt's tools, so its commands ask for trust first
+// too, and once trusted the agent's get_weather runs the command.
+func TestAgentsAskForTrustBeforeCommands(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "weather.sh"), []byte("#!/bin/sh\necho '{\"temp_c\": 19}'\n"), 0o755)
+	src := "---\nname: cmd\nmaxTurns: 3\nmstudio.tools:\n  get_weather:\n    command: [\"./weather.sh\"]\n---\nWhat's the weather in Lyon?\n"
+	path := filepath.Join(dir, "cmd.prompt")
+	os.WriteFile(path, []byte(src), 0o644)
+	p, err := prompts.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := studioOn(t, p, filepath.Join(t.TempDir(), "trust.json"))
+	m.setModel(agentPrefix + sim.AgentWeather)
+	m, _ = key2(m, ctrl('r'))
+	if m.trustOffer == nil {
+		t.Fatalf("the agent runs commands without asking: %s", m.status.Message())
+	}
+	m, cmd := key2(m, press("y"))
+	m = do(t, m, cmd)
+	found := false
+	for _, c := range m.calls {
+		if c.Name == "get_weather" && c.State == "answered" && strings.Contains(c.Result, "19") {
+			found = true
+		}
+	}
+	if !found || m.conv == nil {
+		t.Fatalf("calls %+v (%s)", m.calls, m.status.Message())
+	}
+}
+
 const manualPrompt = `---
 name: manual
 model: mistral-small-latest

@@ -125,9 +125,15 @@ func (m Model) continuation() (id, text string) {
 // are answered like a prompt's tools (mstudio.tools mocks and trusted
 // commands, or by hand) and sent back, up to the prompt's maxTurns.
 func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
-	opts, _, err := m.loopOptions()
+	opts, commands, err := m.loopOptions()
 	if err != nil {
 		return m, m.status.Error(err.Error())
+	}
+	if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
+		// the agent's function calls may run the prompt's commands: ask
+		// first, as a conversation does
+		m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
+		return m, nil
 	}
 	agent := strings.TrimPrefix(m.model, agentPrefix)
 	inputs, _ := session.ConversationInputs(req)
