@@ -448,3 +448,23 @@ func TestACutAnswerSaysSo(t *testing.T) {
 		t.Fatalf("finish %q:\n%s", m.response.FinishReason(), sc)
 	}
 }
+
+// TestAStepShowsItsKeys: the step dialog's keys, editing or not, are the
+// status line's hint.
+func TestAStepShowsItsKeys(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	req := api.ChatRequest{Model: "mistral-small-latest", Messages: []api.Message{{Role: api.RoleUser, Content: api.Text("hi")}}}
+	m.asks = []*ask{{Turn: 1, Request: &req}}
+	m.showAsk()
+	m = update(m, nil)
+	checkExact(t, m, 120, 40)
+	status := strings.Split(screen(m), "\n")[39]
+	if !strings.Contains(status, "enter go on · e edit the next request · esc stop here") {
+		t.Fatalf("status %q", status)
+	}
+	m = update(m, press("e"))
+	status = strings.Split(screen(m), "\n")[39]
+	if !strings.Contains(status, "ctrl+s send the edited request · esc stop editing") {
+		t.Fatalf("editing: status %q", status)
+	}
+}

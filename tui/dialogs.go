@@ -53,9 +53,14 @@ func (m *Model) syncDialogs() {
 			m.dialogs.Remove(kind)
 		}
 	}
-	if len(m.asks) > 0 && m.asks[0].Call == nil {
+	switch {
+	case len(m.asks) > 0 && m.asks[0].Call == nil && m.answer != nil && m.answer.editing:
+		sync(dialog.Ask, true, "Step mode · the conversation waits for you", stepKeys.Send, stepKeys.Leave)
+	case len(m.asks) > 0 && m.asks[0].Call == nil && m.answer != nil:
+		sync(dialog.Ask, true, "Step mode · the conversation waits for you", k.StepGo, stepKeys.Edit, k.StepStop)
+	case len(m.asks) > 0 && m.asks[0].Call == nil:
 		sync(dialog.Ask, true, "Step mode · the conversation waits for you", k.StepGo, k.StepStop)
-	} else {
+	default:
 		sync(dialog.Ask, len(m.asks) > 0, "The conversation waits for you", k.AskSend, k.AskSkip)
 	}
 	sync(dialog.Trust, m.trustOffer != nil, "Trust this prompt's commands?", k.TrustYes, k.TrustNo)

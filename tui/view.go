@@ -236,7 +236,7 @@ func (m Model) helpText(width int) string {
 	}
 	k := m.dkeys
 	section("Unsaved work (asked before it is replaced)", []key.Binding{k.Save, k.Discard, k.KeepDraft, k.Stay})
-	section("Step mode and tools answered by hand", []key.Binding{k.StepGo, k.StepStop, k.AskSend, k.AskSkip})
+	section("Step mode and tools answered by hand", []key.Binding{k.StepGo, stepKeys.Edit, stepKeys.Send, k.StepStop, k.AskSend, k.AskSkip})
 	return strings.TrimRight(b.String(), "\n")
 }
 
