@@ -237,6 +237,7 @@ func (m Model) helpText(width int) string {
 	k := m.dkeys
 	section("Unsaved work (asked before it is replaced)", []key.Binding{k.Save, k.Discard, k.KeepDraft, k.Stay})
 	section("Step mode and tools answered by hand", []key.Binding{k.StepGo, stepKeys.Edit, stepKeys.Send, k.StepStop, k.AskSend, k.AskSkip})
+	section("A session opened (ctrl+l)", []key.Binding{groupKeys.Next, groupKeys.Prev})
 	return strings.TrimRight(b.String(), "\n")
 }
 
