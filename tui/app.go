@@ -278,6 +278,7 @@ func (m *Model) clearDocument() {
 		m.cancel = nil
 	}
 	m.runID++
+	m.run = runState{} // a session's groups belong to the prompt left behind
 	m.asks, m.answer, m.trustOffer = nil, nil, nil
 	m.response.Clear()
 	m.status.Clear()

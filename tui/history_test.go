@@ -213,3 +213,26 @@ func TestDiffOnlyComparesAnAnswerThisPromptProduced(t *testing.T) {
 		t.Fatal("D after a fork compares nothing")
 	}
 }
+
+// TestAnotherPromptForgetsTheSessionOpened: ] and [ move between the
+// groups of the session opened; another prompt has none.
+func TestAnotherPromptForgetsTheSessionOpened(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SessionDir = t.TempDir()
+	m.opts.ReplaySpeed = -1
+	m, cmd := key2(m, ctrl('r'))
+	m = do(t, m, cmd)
+	m.closeRecorder()
+	files, _ := filepath.Glob(filepath.Join(m.opts.SessionDir, "*", "*"))
+	if len(files) != 1 {
+		t.Fatalf("sessions %v", files)
+	}
+	m = do(t, m, loadSessionCmd(files[0]))
+	if m.run.opened == nil {
+		t.Fatal("the session is open")
+	}
+	m = update(m, versionOpenedMsg{prompt: Example(), n: 1})
+	if m.run.opened != nil || m.recorded != "" || m.response.Answer() != "" {
+		t.Fatalf("the session of the prompt left behind stays: %v %q", m.run.opened != nil, m.recorded)
+	}
+}
