@@ -468,3 +468,24 @@ func TestAStepShowsItsKeys(t *testing.T) {
 		t.Fatalf("editing: status %q", status)
 	}
 }
+
+// TestGoldenDialogs draws help and the unsaved-work question at both
+// sizes, each exactly the window.
+func TestGoldenDialogs(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		w, h int
+	}{{"help_120x40", 120, 40}, {"help_80x24", 80, 24}, {"unsaved_120x40", 120, 40}, {"unsaved_80x24", 80, 24}} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newStudio(t, "dark", c.w, c.h)
+			if strings.HasPrefix(c.name, "help") {
+				m = update(m, press("f1"))
+			} else {
+				m = update(m, press("!"))
+				m = update(m, press("ctrl+c"))
+			}
+			checkExact(t, m, c.w, c.h)
+			golden.RequireEqual(t, []byte(m.View().Content))
+		})
+	}
+}
