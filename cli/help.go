@@ -198,8 +198,11 @@ Replays a session file written by mstudio run --save or the studio.
 
 Offline (the default), the recorded events go through the same decoder as a
 live answer, with their original timing and no network: the answer streams
-to stdout and the summary line follows on stderr, as with mstudio run. A
-session of several runs (a compare) prints each answer under a header line.
+to stdout and the summary line follows on stderr, as with mstudio run. Each
+run is replayed as it ran: a tool conversation as one answer with its tool
+results (on stderr as "→ name(args) = result", in --json as tool_results),
+an agent's answer from its record. A session of several runs (a compare, a
+matrix, runs one after the other) prints each answer under a header line.
 
 With --live, the recorded requests are sent again, byte for byte the same
 body, to the recorded endpoint (or --endpoint) and on the recorded model

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,7 +130,105 @@ func (a *app) replay(args []string) int {
 	if o.live {
 		return a.replayLive(o, s, runs)
 	}
+	if o.run == 0 {
+		return a.replayGroups(o, s)
+	}
 	return a.replayOffline(o, s, runs)
+}
+
+// replayGroups replays every run group of the session as it ran, through
+// session.Run: a conversation as one answer with its tool results (on
+// stderr as `→ name(args) = result`, in --json as tool_results), a
+// comparison's or a matrix's lanes together. A session of one lane
+// streams like `mstudio run`; more are printed each under its header.
+func (a *app) replayGroups(o replayOptions, s *session.Session) int {
+	if !o.jsonOutput {
+		a.note("replaying %s (recorded %s on %s; no network)", o.file, s.Header.Created.Format("2006-01-02 15:04"), untrusted.StripLine(s.Header.Endpoint))
+	}
+	type laneOut struct {
+		group int
+		lane  session.Lane
+		fin   *session.Finish
+	}
+	lanes := 0
+	for i := range s.Groups {
+		lanes += len(s.Lanes(&s.Groups[i]))
+	}
+	callLine := func(c *session.ToolCallState) {
+		if o.jsonOutput || c.State == session.CallPending {
+			return
+		}
+		line := "→ " + untrusted.StripLine(c.Name) + "(" + clip(untrusted.StripLine(c.Arguments), 200) + ")"
+		if c.State == session.CallFailed {
+			line += " failed: " + clip(untrusted.StripLine(c.Error), 300)
+		} else {
+			line += " = " + clip(untrusted.StripLine(c.Result), 200)
+		}
+		fmt.Fprintln(a.stderr, line)
+	}
+	var outs []laneOut
+	replay := func(g int, onEvent func(api.StreamEvent)) session.Result {
+		var last session.Result
+		spec := session.Spec{Kind: session.KindReplay, Replay: &session.ReplaySpec{Session: s, Group: g, Speed: o.speed}}
+		for ev := range session.Run(a.ctx, nil, spec) {
+			switch {
+			case ev.Finish != nil:
+				outs = append(outs, laneOut{group: g, lane: ev.Lane, fin: ev.Finish})
+				last = ev.Finish.Result
+			case ev.ToolResult != nil:
+				callLine(ev.ToolResult)
+			case ev.Content != "" || ev.Thinking != "":
+				if onEvent != nil {
+					onEvent(api.StreamEvent{Update: api.Update{Content: ev.Content, Thinking: ev.Thinking}})
+				}
+			}
+		}
+		return last
+	}
+	if lanes == 1 && !o.jsonOutput {
+		res := a.streamWith(func(onEvent func(api.StreamEvent)) session.Result { return replay(s.Groups[0].Group, onEvent) })
+		return exitStatus([]session.Result{res})
+	}
+	for _, g := range s.Groups {
+		n := len(outs)
+		replay(g.Group, nil)
+		// lanes finish in any order: a group's records go in lane order
+		part := outs[n:]
+		slices.SortFunc(part, func(x, y laneOut) int {
+			if x.lane.Row != y.lane.Row {
+				return x.lane.Row - y.lane.Row
+			}
+			return x.lane.Column - y.lane.Column
+		})
+	}
+	results := make([]session.Result, len(outs))
+	records := make([]session.RunRecord, len(outs))
+	for i, out := range outs {
+		res := out.fin.Result
+		res.Err = explain(res)
+		results[i] = res
+		records[i] = res.Record()
+		if c := out.fin.Conversation; c != nil && len(c.Calls) > 0 {
+			conv := *c
+			conv.Final.Err, conv.Err = res.Err, res.Err
+			records[i] = conv.Record()
+		}
+		if ag := out.fin.Agent; ag != nil {
+			records[i].ConversationID = ag.ConversationID
+		}
+	}
+	if o.jsonOutput {
+		var v any = records
+		if len(records) == 1 {
+			v = records[0]
+		}
+		if err := writeJSON(a.stdout, v); err != nil {
+			return a.fail("replay", err)
+		}
+	} else {
+		a.printAll(results)
+	}
+	return exitStatus(results)
 }
 
 // replayOffline shows the recorded answers the way `mstudio run` showed

@@ -82,3 +82,38 @@ func TestRunAgentUsage(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestReplayAConversationAsOne: a tool conversation saved by run --save
+// replays as one conversation, its tool results included, not as one run
+// per model call.
+func TestReplayAConversationAsOne(t *testing.T) {
+	url := simURL(t)
+	dir := t.TempDir()
+	r := runBinary(t, nil, "", "run", writeWeather(t), "--endpoint", url, "--sessions", dir, "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".jsonl") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) != 1 {
+		t.Fatalf("session files %v", files)
+	}
+	r = runBinary(t, nil, "", "replay", files[0], "--speed", "0", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rec loopRecord
+	decodeStrict(t, r.stdout, &rec)
+	if rec.Turns != 2 || len(rec.ToolResults) != 2 || !strings.Contains(rec.Content, "14:05") {
+		t.Fatalf("replayed record %+v", rec)
+	}
+	r = runBinary(t, nil, "", "replay", files[0], "--speed", "0")
+	if r.code != 0 || !strings.Contains(r.stderr, "→ get_weather(") || !strings.Contains(r.stdout, "14:05") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
