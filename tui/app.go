@@ -117,43 +117,57 @@ type document struct {
 	liveRun       int
 }
 
+// runs is everything about the runs of the prompt open: the one in
+// progress (its id, its cancel function, its kind), the tool calls and the
+// questions of a conversation, the comparison's columns, the matrix. Events
+// of a run that is not m.runID are dropped (runs.go).
+type runs struct {
+	runID  int
+	cancel context.CancelFunc
+	// run is the run in progress: its kind routes its events (runs.go)
+	run runState
+
+	calls      []tools.Call // the tool calls of the current conversation
+	trustOffer *trustOffer
+	// asks are the loop's questions waiting for the user (a tool to answer
+	// by hand, a step); answer edits the first when it is a tool's.
+	asks     []*ask
+	answer   *answerEditor
+	stepMode bool
+	conv     *convState // the agent conversation the editor continues
+	// pendingInputs is what the agent run in progress sent, remembered
+	// with its conversation when it ends.
+	pendingInputs string
+
+	// compare mode: the columns, how many columns still run, and the
+	// prompt's parameters set aside while a column's are edited
+	cols         []compareCol
+	running      int
+	promptParams *api.ChatRequest
+	// a matrix run: its table (open or not) and a cell shown whole
+	mtx     *matrix.Model
+	mtxOpen bool
+	cell    *response.Model
+
+	// recorder is the session file of the prompt open.
+	recorder *session.Recorder
+}
+
 // Model is the studio's root: layout and routing over the document (the
-// prompt and the work on it), the run in progress, and the dialog stack.
+// prompt and the work on it), the runs, the panes and the dialog stack.
 type Model struct {
 	opts Options
 	st   *themes.Styles
 	keys KeyMap
 
 	document
+	runs
 
 	models   models.Model
 	response response.Model
 	tools    tools.Model
+	compare  compare.Model
 	status   status.Model
-	calls    []tools.Call // the tool calls of the current conversation
-
-	trustOffer *trustOffer
-	// asks are the loop's questions waiting for the user (a tool to answer
-	// by hand, a step); answer edits the first when it is a tool's.
-	conv *convState // the agent conversation the editor continues
-	// compare mode: the columns, the view, how many columns still run, and
-	// the prompt's parameters set aside while a column's are edited
-	cols         []compareCol
-	compare      compare.Model
-	running      int
-	promptParams *api.ChatRequest
-	// run is the run in progress: its kind routes its events (runs.go)
-	run runState
-	// a matrix run: its table (open or not) and a cell shown whole
-	mtx     *matrix.Model
-	mtxOpen bool
-	cell    *response.Model
-	// pendingInputs is what the agent run in progress sent, remembered
-	// with its conversation when it ends.
-	pendingInputs string
-	asks          []*ask
-	answer        *answerEditor
-	stepMode      bool
 
 	// the browser and a diff view, shown as dialogs while open
 	browser  browser.Model
@@ -169,12 +183,6 @@ type Model struct {
 	width, height int
 
 	frames *frameCache
-
-	// recorder is the session file of the prompt open.
-	recorder *session.Recorder
-
-	runID  int
-	cancel context.CancelFunc
 	themed bool // the theme was chosen; background replies are ignored after
 }
 
