@@ -19,8 +19,8 @@ import (
 
 // dialogKeys are the keys of the dialogs whose answers the root takes.
 type dialogKeys struct {
-	StepGo, StepStop, AskSend, AskSkip, TrustYes, TrustNo         key.Binding
-	Save, Discard, KeepDraft, Stay, Restore, DraftDiscard, ErrKey key.Binding
+	StepGo, StepStop, AskSend, AskSkip, TrustYes, TrustNo key.Binding
+	Save, Discard, KeepDraft, Stay, Restore, DraftDiscard key.Binding
 }
 
 func defaultDialogKeys() dialogKeys {
@@ -42,50 +42,50 @@ func defaultDialogKeys() dialogKeys {
 
 // syncDialogs keeps the stack in step with the state of the dialogs that
 // live elsewhere: one that opened is pushed on top, one that closed is
-// taken out, one that changed keeps its place.
+// taken out, one that changed keeps its place. It runs after every Update,
+// streamed frames included, so it allocates nothing while no such dialog
+// is open.
 func (m *Model) syncDialogs() {
 	k := m.dkeys
-	sync := func(kind dialog.Kind, open bool, title string, keys ...key.Binding) {
+	sync := func(kind dialog.Kind, open bool, title func() string, keys func() []key.Binding) {
 		switch {
 		case open:
-			m.dialogs.Set(dialog.Ref{K: kind, T: title, Keys: keys})
+			m.dialogs.Set(dialog.Ref{K: kind, T: title(), Keys: keys()})
 		case m.dialogs.Has(kind):
 			m.dialogs.Remove(kind)
 		}
 	}
+	fixed := func(s string) func() string { return func() string { return s } }
+	these := func(keys ...key.Binding) func() []key.Binding { return func() []key.Binding { return keys } }
+	step := len(m.asks) > 0 && m.asks[0].Call == nil
 	switch {
-	case len(m.asks) > 0 && m.asks[0].Call == nil && m.answer != nil && m.answer.editing:
-		sync(dialog.Ask, true, "Step mode · the conversation waits for you", stepKeys.Send, stepKeys.Leave)
-	case len(m.asks) > 0 && m.asks[0].Call == nil && m.answer != nil:
-		sync(dialog.Ask, true, "Step mode · the conversation waits for you", k.StepGo, stepKeys.Edit, k.StepStop)
-	case len(m.asks) > 0 && m.asks[0].Call == nil:
-		sync(dialog.Ask, true, "Step mode · the conversation waits for you", k.StepGo, k.StepStop)
+	case step && m.answer != nil && m.answer.editing:
+		sync(dialog.Ask, true, fixed("Step mode · the conversation waits for you"), these(stepKeys.Send, stepKeys.Leave))
+	case step && m.answer != nil:
+		sync(dialog.Ask, true, fixed("Step mode · the conversation waits for you"), these(k.StepGo, stepKeys.Edit, k.StepStop))
+	case step:
+		sync(dialog.Ask, true, fixed("Step mode · the conversation waits for you"), these(k.StepGo, k.StepStop))
 	default:
-		sync(dialog.Ask, len(m.asks) > 0, "The conversation waits for you", k.AskSend, k.AskSkip)
+		sync(dialog.Ask, len(m.asks) > 0, fixed("The conversation waits for you"), these(k.AskSend, k.AskSkip))
 	}
-	sync(dialog.Trust, m.trustOffer != nil, "Trust this prompt's commands?", k.TrustYes, k.TrustNo)
-	sync(dialog.Browser, m.browsing, "Prompts · versions · drafts · sessions", flatten(m.browser.FullHelp())...)
-	diffTitle := ""
-	if m.diff != nil {
-		diffTitle = "Diff · " + m.diff.Title()
-	}
-	sync(dialog.Diff, m.diff != nil, diffTitle, flatten(m.diffKeys())...)
-	mtxTitle := "Matrix · ctrl+r runs it again"
-	if m.cell != nil {
-		mtxTitle = "Cell · " + m.cell.ModelName() + " · esc back to the matrix"
-	}
-	var mtxKeys []key.Binding
-	if m.mtx != nil {
-		mtxKeys = flatten(m.mtx.FullHelp())
-	}
-	sync(dialog.Matrix, (m.mtxOpen && m.mtx != nil) || m.cell != nil, mtxTitle, mtxKeys...)
-}
-
-func (m Model) diffKeys() [][]key.Binding {
-	if m.diff == nil {
-		return nil
-	}
-	return m.diff.FullHelp()
+	sync(dialog.Trust, m.trustOffer != nil, fixed("Trust this prompt's commands?"), these(k.TrustYes, k.TrustNo))
+	sync(dialog.Browser, m.browsing, fixed("Prompts · versions · drafts · sessions"),
+		func() []key.Binding { return flatten(m.browser.FullHelp()) })
+	sync(dialog.Diff, m.diff != nil, func() string { return "Diff · " + m.diff.Title() },
+		func() []key.Binding { return flatten(m.diff.FullHelp()) })
+	sync(dialog.Matrix, (m.mtxOpen && m.mtx != nil) || m.cell != nil,
+		func() string {
+			if m.cell != nil {
+				return "Cell · " + m.cell.ModelName() + " · esc back to the matrix"
+			}
+			return "Matrix · ctrl+r runs it again"
+		},
+		func() []key.Binding {
+			if m.mtx == nil {
+				return nil
+			}
+			return flatten(m.mtx.FullHelp())
+		})
 }
 
 func flatten(groups [][]key.Binding) []key.Binding {

@@ -45,10 +45,9 @@ type Dialog interface {
 
 // Ref stands for a dialog whose state lives outside the stack.
 type Ref struct {
-	K     Kind
-	T     string
-	Keys  []key.Binding
-	Scope int // what it belongs to (a run id), for the root's bookkeeping
+	K    Kind
+	T    string
+	Keys []key.Binding
 }
 
 // Kind implements Dialog.
