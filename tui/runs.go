@@ -54,11 +54,13 @@ type runState struct {
 const maxBatch = 512
 
 // frameTime is how long a read waits for more events after the first: one
-// frame at 60 per second. Events that come within it share one Update and
-// one View, which is what keeps a slow stream cheap (a token every few
-// milliseconds would otherwise cost a whole frame each), and four compare
-// columns cost one Update a frame, not four (docs/PERFORMANCE.md).
-const frameTime = 16 * time.Millisecond
+// frame at 30 per second, the rate the screen is drawn at (cli's
+// studioFPS) and the answer's tail rendered at (response.TailInterval).
+// Events that come within it share one Update and one View, which is what
+// keeps a slow stream cheap (a token every few milliseconds would otherwise
+// cost a whole frame each), and four compare columns cost one Update a
+// frame, not four (docs/PERFORMANCE.md).
+const frameTime = 33 * time.Millisecond
 
 // startRunCmd starts the run, in the Cmd (never in Update), and reads its
 // first events.
@@ -81,8 +83,9 @@ func readEvents(id int, ch <-chan session.Event) runEventsMsg {
 		return msg
 	}
 	msg.events = append(msg.events, ev)
-	deadline := time.NewTimer(frameTime)
-	defer deadline.Stop()
+	// Sleep through the frame, then take what came: waiting on the channel
+	// instead would wake this goroutine (and the scheduler) for every token.
+	time.Sleep(frameTime)
 	for len(msg.events) < maxBatch {
 		select {
 		case ev, ok := <-ch:
@@ -91,7 +94,7 @@ func readEvents(id int, ch <-chan session.Event) runEventsMsg {
 				return msg
 			}
 			msg.events = append(msg.events, ev)
-		case <-deadline.C:
+		default:
 			return msg
 		}
 	}
