@@ -15,9 +15,16 @@ import (
 	"mstudio/tui/response"
 )
 
+// settle is how long a command may take before it counts as a timer (a
+// fade, a draft tick, a retry countdown) and is left out. Generous: the
+// machine running the tests may be busy, and a request to the simulator
+// must not be mistaken for a timer.
+const settle = 400 * time.Millisecond
+
 // do runs a command and feeds its messages back, as the program would,
-// following the commands those return. Commands that do not answer within
-// 200 ms (timers: fades, drafts, render ticks) are left out.
+// following the commands those return. The commands of a batch run at once,
+// as in the program; those that have not answered after settle (timers)
+// are left out.
 func do(t *testing.T, m Model, cmd tea.Cmd) Model {
 	t.Helper()
 	if cmd == nil {
@@ -32,13 +39,35 @@ func drive(m Model, cmd tea.Cmd, depth int) Model {
 	}
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
-	var msg tea.Msg
 	select {
-	case msg = <-done:
-	case <-time.After(200 * time.Millisecond):
+	case msg := <-done:
+		return feedBack(m, msg, depth)
+	case <-time.After(settle):
 		return m
 	}
-	if cmds, ok := cmdList(msg); ok { // a batch, or a sequence run in order
+}
+
+func feedBack(m Model, msg tea.Msg, depth int) Model {
+	if b, ok := msg.(tea.BatchMsg); ok {
+		ch := make(chan tea.Msg, len(b))
+		n := 0
+		for _, c := range b {
+			if c != nil {
+				n++
+				go func() { ch <- c() }()
+			}
+		}
+		for ; n > 0; n-- {
+			select {
+			case r := <-ch:
+				m = feedBack(m, r, depth+1)
+			case <-time.After(settle):
+				return m // the rest are timers
+			}
+		}
+		return m
+	}
+	if cmds, ok := cmdList(msg); ok { // a sequence, in order
 		for _, c := range cmds {
 			m = drive(m, c, depth+1)
 		}
