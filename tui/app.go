@@ -403,6 +403,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case historyLoadedMsg, browser.ClosedMsg, browser.OpenVersionMsg, browser.DiffMsg, versionOpenedMsg, diffReadyMsg, diffview.ClosedMsg:
 		return m.handleHistory(msg)
 	case tea.MouseWheelMsg:
+		if d := m.dialogs.Top(); d != nil {
+			return m.dialogWheel(d, msg) // the panes under a dialog do not move
+		}
 		return m.wheel(msg)
 	case editor.ErrorMsg:
 		return m, m.status.Error(msg.Err.Error())

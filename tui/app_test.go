@@ -486,3 +486,20 @@ func TestGoldenDialogs(t *testing.T) {
 		})
 	}
 }
+
+// TestTheWheelScrollsTheDialogOnTop: help scrolls with the wheel, and the
+// pane under it does not move.
+func TestTheWheelScrollsTheDialogOnTop(t *testing.T) {
+	m := newStudio(t, "dark", 80, 24)
+	m = finished(m)
+	before := m.response.View()
+	m = update(m, press("f1"))
+	first := screen(m)
+	m = update(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown, X: 40, Y: 18})
+	if screen(m) == first {
+		t.Fatal("the wheel scrolls help")
+	}
+	if m.response.View() != before {
+		t.Fatal("the answer under help moved")
+	}
+}

@@ -130,6 +130,28 @@ func (m Model) dialogKey(d dialog.Dialog, msg tea.KeyPressMsg) (tea.Model, tea.C
 	return m, nil
 }
 
+// dialogWheel scrolls the dialog on top that scrolls.
+func (m Model) dialogWheel(d dialog.Dialog, msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
+	switch d := d.(type) {
+	case dialog.Pager:
+		p, _ := d.Update(msg)
+		m.dialogs.Set(p)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch d.Kind() {
+	case dialog.Diff:
+		v, c := m.diff.Update(msg)
+		m.diff, cmd = &v, c
+	case dialog.Matrix:
+		if m.cell != nil {
+			c, cc := m.cell.Update(msg)
+			m.cell, cmd = &c, cc
+		}
+	}
+	return m, cmd
+}
+
 // chosen acts on the answer to a Choice.
 func (m Model) chosen(c dialog.Choice, v string) (tea.Model, tea.Cmd) {
 	switch c.K {
