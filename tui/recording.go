@@ -270,18 +270,6 @@ func indexOf(s *session.Session, group int) int {
 	return 0
 }
 
-// diffWithRecorded shows the last answer against the recorded one.
-func (m Model) diffWithRecorded() (tea.Model, tea.Cmd) {
-	if m.recorded == "" {
-		return m, m.status.Error("open a session first (ctrl+l): there is no recorded answer to compare with")
-	}
-	live := m.response.Answer()
-	from := "recorded · " + m.recordedModel
-	to := "live · " + strings.TrimSuffix(m.response.ModelName(), " · recorded")
-	m.showDiff(from+" → "+to, prompts.Diff(from, m.recorded, to, live))
-	return m, nil
-}
-
 // openFromBrowser routes the browser's session choice.
 func (m Model) openFromBrowser(msg browser.OpenSessionMsg) (tea.Model, tea.Cmd) {
 	return m, loadSessionCmd(msg.Path)
