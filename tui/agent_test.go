@@ -36,7 +36,7 @@ func TestToolsRunAsAConversationInOneCtrlR(t *testing.T) {
 		t.Fatalf("a prompt with tools shows the tools pane:\n%s", screen(m))
 	}
 	m, cmd := key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.response.State() != response.Done {
 		t.Fatalf("state %v: %s", m.response.State(), m.status.Message())
 	}
@@ -101,7 +101,7 @@ What's the weather in Lyon?
 	}
 	m, _ = key2(m, ctrl('r'))
 	m, cmd := key2(m, press("y"))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if len(m.calls) == 0 || m.calls[0].State != "answered" || !strings.Contains(m.calls[0].Result, "19") {
 		t.Fatalf("calls %+v (%s)", m.calls, m.status.Message())
 	}
@@ -132,7 +132,7 @@ func TestAgentsAskForTrustBeforeCommands(t *testing.T) {
 		t.Fatalf("the agent runs commands without asking: %s", m.status.Message())
 	}
 	m, cmd := key2(m, press("y"))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	found := false
 	for _, c := range m.calls {
 		if c.Name == "get_weather" && c.State == "answered" && strings.Contains(c.Result, "19") {
@@ -257,7 +257,7 @@ func TestAgentsTalkThroughConversations(t *testing.T) {
 	// the weather agent calls get_weather: answered by the prompt's mock
 	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentWeather})
 	m, cmd := key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.response.State() != response.Done {
 		t.Fatalf("state %v: %s", m.response.State(), m.status.Message())
 	}
@@ -271,7 +271,7 @@ func TestAgentsTalkThroughConversations(t *testing.T) {
 	// the research agent runs web_search on Mistral's side
 	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentResearch})
 	m, cmd = key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if len(m.calls) == 0 || m.calls[0].Name != "web_search" || m.calls[0].State != "answered" || m.response.Answer() == "" {
 		t.Fatalf("calls %+v answer %q", m.calls, m.response.Answer())
 	}
@@ -283,7 +283,7 @@ func TestForkingAnAgentsAnswerContinuesItsConversation(t *testing.T) {
 	m = update(m, m.loadModelsCmd()())
 	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentEditor})
 	m, cmd := key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.conv == nil || m.conv.id == "" {
 		t.Fatalf("the conversation is remembered: %+v (%s)", m.conv, m.status.Message())
 	}
@@ -297,7 +297,7 @@ func TestForkingAnAgentsAnswerContinuesItsConversation(t *testing.T) {
 		t.Fatalf("continuation %q %q", id, more)
 	}
 	m, cmd = key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.response.State() != response.Done || m.conv == nil || m.conv.id != first {
 		t.Fatalf("appended to %v, state %v: %s", m.conv, m.response.State(), m.status.Message())
 	}
@@ -307,7 +307,7 @@ func TestForkingAnAgentsAnswerContinuesItsConversation(t *testing.T) {
 	}
 	m.setFocus(paneResponse)
 	m, cmd = key2(m, press("R"))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.response.State() != response.Done || m.response.Answer() == "" || m.conv == nil {
 		t.Fatalf("restart: state %v: %s", m.response.State(), m.status.Message())
 	}

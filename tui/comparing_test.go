@@ -24,7 +24,7 @@ func TestCompareTwoModelsInOneCtrlR(t *testing.T) {
 	m.cols[1].model = "mistral-large-latest"
 	m.syncCompare()
 	m, cmd := key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	res := m.compare.Results()
 	if len(res) != 2 || res[0] == nil || res[1] == nil || res[0].Err != nil || res[1].Err != nil {
 		t.Fatalf("results %+v (%s)", res, m.status.Message())
@@ -81,14 +81,14 @@ func TestAComparisonReplaysIntoColumns(t *testing.T) {
 	m.cols = []compareCol{{model: "mistral-small-latest"}, {model: "mistral-large-latest"}}
 	m.syncCompare()
 	m, cmd := key2(m, ctrl('r'))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	// the columns run at once, so the session may list them in either order
 	want := map[string]string{m.cols[0].model: m.compare.Answer(0), m.cols[1].model: m.compare.Answer(1)}
 	path := m.recorder.Path()
 	m.closeRecorder()
 	m.cols = nil
 	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 40})
-	m = do(t, m, loadSessionCmd(path))
+	m = doRun(t, m, loadSessionCmd(path))
 	if !m.comparing() || len(m.cols) != 2 {
 		t.Fatalf("cols %+v", m.cols)
 	}

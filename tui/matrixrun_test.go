@@ -25,7 +25,7 @@ func TestMatrixRunsEveryRowOnEveryModel(t *testing.T) {
 	m.opts.SessionDir = t.TempDir()
 	m.setFocus(paneCompare)
 	m, cmd := key2(m, press("M"))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.mtx == nil || !m.mtxOpen {
 		t.Fatalf("no matrix: %s", m.status.Message())
 	}
@@ -44,7 +44,7 @@ func TestMatrixRunsEveryRowOnEveryModel(t *testing.T) {
 	}
 	// drill into a cell, then back
 	m, cmd = key2(m, tea.KeyPressMsg{Code: tea.KeyEnter})
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	if m.cell == nil || !strings.Contains(screen(m), "Cell · mistral-small-latest · row 1") {
 		t.Fatalf("cell:\n%s", screen(m))
 	}
@@ -80,12 +80,12 @@ func TestARecordedMatrixReplaysAsItsTable(t *testing.T) {
 	m.opts.ReplaySpeed = -1
 	m.setFocus(paneCompare)
 	m, cmd := key2(m, press("M"))
-	m = do(t, m, cmd)
+	m = doRun(t, m, cmd)
 	nantes := m.mtx.Result(1, 1).Content()
 	rec := m.recorder.Path()
 	m.closeRecorder()
 	m.mtx, m.mtxOpen = nil, false
-	m = do(t, m, loadSessionCmd(rec))
+	m = doRun(t, m, loadSessionCmd(rec))
 	if m.mtx == nil || !m.mtxOpen {
 		t.Fatalf("no table: %s", m.status.Message())
 	}
