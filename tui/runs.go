@@ -285,7 +285,11 @@ func (m Model) handleRunEvents(msg runEventsMsg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, cmd)
 	}
 	if msg.done {
-		next, cmd := next.(Model).runDone()
+		// a question left open by a run that ended (cancelled while it
+		// waited) has nobody to answer any more
+		nm := next.(Model)
+		nm.asks, nm.answer = nil, nil
+		next, cmd := nm.runDone()
 		return next, tea.Batch(append(cmds, cmd)...)
 	}
 	cmds = append(cmds, readEventsCmd(msg.id, msg.ch))

@@ -79,6 +79,13 @@ func TestConversationEventsFillTheInspector(t *testing.T) {
 	if r, ok := a.Replied(); !ok || !r.OK || r.Text != `{"hits":3}` {
 		t.Fatalf("reply %+v %v", r, ok)
 	}
+	// a run that ends (cancelled) while a question waits closes the question
+	late := session.NewAsk(&session.ToolCallState{Turn: 3, ID: "y", Name: "search", Arguments: "{}"}, 3)
+	m = update(m, events(id, false, session.Event{Run: id, Turn: 3, Ask: late}))
+	m = update(m, events(id, true, session.Event{Run: id, Finish: &session.Finish{Result: session.Result{Err: context.Canceled}}}, session.Event{Run: id, Done: true}))
+	if len(m.asks) != 0 || m.answer != nil || strings.Contains(screen(m), "Answer the tool call by hand") {
+		t.Fatal("the question of a run that ended stays open")
+	}
 }
 
 func TestCompareEventsGoToTheirColumns(t *testing.T) {
