@@ -86,9 +86,8 @@ type agentRun struct {
 
 // runAgent talks to the agent until it answers without function calls (or
 // the turn limit, a step refused, an error).
-func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpec, tg tag) *Finish {
-	a := spec.Agent
-	opts := e.laneLoop(em, spec, l.Lane)
+func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpec, a *AgentSpec, loop *LoopOptions, tg tag) *Finish {
+	opts := e.laneLoop(em, spec, loop, l.Lane)
 	maxTurns := opts.MaxTurns
 	if maxTurns < 1 {
 		maxTurns = DefaultMaxTurns
@@ -235,6 +234,7 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 	defer s.Close()
 	seen := map[string]string{} // output key -> the state last shown
 	callStart := r.e.now()
+	var ttft time.Duration // of this call: to its first text, thinking or tool output
 	for {
 		ev, err := s.Next()
 		acc := s.Accumulator()
@@ -252,6 +252,9 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 			}
 		}
 		outs := append(append(acc.ToolExecutions(), acc.FunctionCalls()...), acc.Handoffs()...)
+		if ttft == 0 && (len(outs) > 0 || acc.Text() != "" || acc.Thinking() != "") {
+			ttft = r.e.now().Sub(callStart)
+		}
 		for _, out := range outs {
 			call := agentCall(out, turn)
 			if key := out.Type + out.ID + out.ToolCallID; seen[key] != call.State+call.Arguments {
@@ -265,7 +268,7 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 			}
 		}
 		if err != nil {
-			rec := RunRecord{Model: r.label, Content: acc.Text(), Reasoning: acc.Thinking(), ToolCalls: []ToolCallRecord{}, LatencyMs: r.e.now().Sub(callStart).Milliseconds()}
+			rec := RunRecord{Model: r.label, Content: acc.Text(), Reasoning: acc.Thinking(), ToolCalls: []ToolCallRecord{}, TTFTMs: ttft.Milliseconds(), LatencyMs: r.e.now().Sub(callStart).Milliseconds()}
 			for _, fc := range acc.FunctionCalls() {
 				rec.ToolCalls = append(rec.ToolCalls, ToolCallRecord{ID: fc.ToolCallID, Name: fc.Name, Arguments: fc.Arguments})
 			}
@@ -275,6 +278,12 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 			}
 			if errors.Is(err, io.EOF) {
 				r.e.Recorder.event(r.runNo, r.e.now().Sub(callStart), doneData)
+				// a call the agent ends with function calls waits for their
+				// results; one without has answered
+				rec.FinishReason = "stop"
+				if len(rec.ToolCalls) > 0 {
+					rec.FinishReason = "tool_calls"
+				}
 			} else {
 				msg := err.Error()
 				rec.Error = &msg

@@ -351,9 +351,13 @@ func recordedResult(r *RecordedRun) Result {
 	}
 	res.Message = api.Message{Role: api.RoleAssistant, Content: content}
 	res.FinishReason = rec.FinishReason
+	res.TTFT = time.Duration(rec.TTFTMs) * time.Millisecond
 	res.Latency = time.Duration(rec.LatencyMs) * time.Millisecond
 	if rec.Usage != nil {
 		res.Usage = &api.Usage{PromptTokens: rec.Usage.PromptTokens, CompletionTokens: rec.Usage.CompletionTokens, TotalTokens: rec.Usage.TotalTokens}
+	}
+	if rec.CostUSD != nil {
+		res.CostUSD, res.CostKnown = *rec.CostUSD, true
 	}
 	if rec.Error != nil {
 		res.Err = errors.New(*rec.Error)

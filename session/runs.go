@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"maps"
 
@@ -44,6 +45,11 @@ type LaneSpec struct {
 	Params string
 	// Vars are a matrix row's variables, for the record.
 	Vars map[string]string
+	// Agent makes this lane an agent conversation (a compare column on an
+	// agent) and Loop answers its function calls; Spec.Agent and Spec.Loop
+	// when nil.
+	Agent *AgentSpec
+	Loop  *LoopOptions
 }
 
 // ReplaySpec names the recorded group a replay plays back.
@@ -83,8 +89,12 @@ func (e *Engine) runLanes(ctx context.Context, em *emitter, spec Spec) {
 	// Plain lanes get their run numbers now, in lane order, so that a
 	// matrix's cells are numbered row by row however they are scheduled;
 	// the calls of a conversation are numbered as they are made.
+	plain := spec.Loop == nil && spec.Agent == nil
+	for _, l := range spec.Lanes {
+		plain = plain && l.Agent == nil && l.Loop == nil
+	}
 	first := 0
-	if spec.Loop == nil && spec.Agent == nil {
+	if plain {
 		first = e.Recorder.reserve(len(spec.Lanes))
 	}
 	parallel := spec.Parallel
@@ -122,12 +132,19 @@ func (e *Engine) runLanes(ctx context.Context, em *emitter, spec Spec) {
 
 // runLane runs one lane to its end and sends its Finish.
 func (e *Engine) runLane(ctx context.Context, em *emitter, spec Spec, l LaneSpec, runNo int, tg tag) {
+	agent, loop := spec.Agent, spec.Loop
+	if l.Agent != nil {
+		agent = l.Agent
+	}
+	if l.Loop != nil {
+		loop = l.Loop
+	}
 	switch {
-	case spec.Agent != nil:
-		fin := e.runAgent(ctx, em, spec, l, tg)
+	case agent != nil:
+		fin := e.runAgent(ctx, em, spec, l, agent, loop, tg)
 		em.send(Event{Lane: l.Lane, Finish: fin})
-	case spec.Loop != nil:
-		opts := e.laneLoop(em, spec, l.Lane)
+	case loop != nil:
+		opts := e.laneLoop(em, spec, loop, l.Lane)
 		conv := e.converse(ctx, l.Target, l.Request, opts, tg)
 		res := conv.Total()
 		if res.Err == nil && conv.Err != nil {
@@ -150,10 +167,10 @@ func (e *Engine) runLane(ctx context.Context, em *emitter, spec Spec, l LaneSpec
 // laneLoop is the spec's loop options for one lane: its events go out as
 // events, and the questions (tools by hand, steps) as asks when the caller
 // answers them. The caller's own callbacks still see everything.
-func (e *Engine) laneLoop(em *emitter, spec Spec, lane Lane) LoopOptions {
+func (e *Engine) laneLoop(em *emitter, spec Spec, loop *LoopOptions, lane Lane) LoopOptions {
 	var opts LoopOptions
-	if spec.Loop != nil {
-		opts = *spec.Loop
+	if loop != nil {
+		opts = *loop
 	}
 	onEvent, onCall := opts.OnEvent, opts.OnToolCall
 	opts.OnEvent = func(turn int, ev api.StreamEvent) {
@@ -222,8 +239,8 @@ func groupOf(spec Spec) GroupRecord {
 			if model == "" {
 				model = l.Request.Model
 			}
-			if spec.Agent != nil {
-				model = "agent:" + spec.Agent.AgentID
+			if a := cmp.Or(l.Agent, spec.Agent); a != nil {
+				model = AgentPrefix + a.AgentID
 			}
 			g.Columns[l.Lane.Column] = ColumnRecord{Model: model, Params: l.Params}
 		}

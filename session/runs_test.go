@@ -200,7 +200,7 @@ func TestRunEveryKindOverHTTP(t *testing.T) {
 		t.Errorf("export of an agent call: %v", err)
 	}
 	last := s.Groups[4].Runs[len(s.Groups[4].Runs)-1] // the answer after the function call
-	if res, err := s.Replay(ctx, last, 0, nil); err != nil || res.Content() == "" {
+	if res, err := s.Replay(ctx, last, 0, nil); err != nil || res.Content() == "" || res.FinishReason != "stop" || mustRun(t, s, last).Result.TTFTMs < 0 {
 		t.Errorf("replay of an agent call: %v %q", err, res.Content())
 	}
 	if res := e.ReplayLive(ctx, target("mistral-small-latest"), *mustRun(t, s, agentRun), ""); res.Err == nil {
@@ -217,8 +217,8 @@ func TestRunEveryKindOverHTTP(t *testing.T) {
 		if len(fin) != len(lanes) {
 			t.Errorf("replay of %s: %d lanes finished, want %d", g.Kind, len(fin), len(lanes))
 		}
-		if g.Kind == KindAgent && !strings.Contains(laneText(ev, Lane{}), fin[Lane{}].Result.Content()) {
-			t.Errorf("agent replay text %q", laneText(ev, Lane{}))
+		if g.Kind == KindAgent && (!strings.Contains(laneText(ev, Lane{}), fin[Lane{}].Result.Content()) || fin[Lane{}].Reason != "stop") {
+			t.Errorf("agent replay: text %q, finish %q", laneText(ev, Lane{}), fin[Lane{}].Reason)
 		}
 		if g.Kind == KindConversation {
 			n := 0
@@ -359,4 +359,34 @@ func mustRun(t *testing.T, s *Session, n int) *RecordedRun {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestACompareColumnOnAnAgent: a comparison may put an agent in a column
+// beside a model; each lane ends with its finish reason, and the group
+// records the agent's column.
+func TestACompareColumnOnAnAgent(t *testing.T) {
+	srv, client := simServer(t)
+	e, rec := recordingEngine(t, srv.URL)
+	req := hello2("Name one sight in Lyon.")
+	_, fin := collect(t, Run(context.Background(), e, Spec{Kind: KindCompare, Lanes: []LaneSpec{
+		{Lane: Lane{Column: 0}, Target: Target{Client: client, Model: "mistral-small-latest"}, Request: req},
+		{Lane: Lane{Column: 1}, Target: Target{Client: client}, Request: req, Agent: AgentSpecFor(AgentPrefix+sim.AgentResearch, req), Loop: &LoopOptions{}},
+	}}), nil)
+	for c := range 2 {
+		f := fin[Lane{Column: c}]
+		if f == nil || f.Result.Err != nil || f.Reason != "stop" || f.Result.Content() == "" {
+			t.Fatalf("column %d: %+v", c, f)
+		}
+	}
+	if fin[Lane{Column: 1}].Agent == nil {
+		t.Fatal("the agent column left no conversation")
+	}
+	rec.Close()
+	s, err := Load(rec.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Groups[0]; g.Kind != KindCompare || len(g.Columns) != 2 || g.Columns[1].Model != AgentPrefix+sim.AgentResearch || len(g.Conversations) != 1 {
+		t.Fatalf("group %+v", g)
+	}
 }

@@ -91,11 +91,23 @@ func paramSummary(req api.ChatRequest) string {
 // session.Run, one lane a column, its events read one frame at a time for
 // all columns together.
 func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
+	var opts session.LoopOptions
+	for _, c := range m.cols {
+		if strings.HasPrefix(c.model, agentPrefix) {
+			var err error
+			if opts, _, err = m.loopOptions(); err != nil {
+				return m, m.status.Error(err.Error())
+			}
+			break
+		}
+	}
 	ctx, recordCmd := m.newRun(true)
 	m.run.kind = session.KindCompare
 	m.running = len(m.cols)
 	m.status.Start(fmt.Sprintf("%d models", len(m.cols)))
-	spec := session.Spec{Kind: session.KindCompare, Prompt: m.promptRecord()}
+	// a column on an agent talks to it, its function calls answered like
+	// the prompt's tools (by hand through the ask dialog)
+	spec := session.Spec{Kind: session.KindCompare, Prompt: m.promptRecord(), Ask: true}
 	for i, c := range m.cols {
 		r := req.Clone()
 		// every parameter of the column, set or not, replaces the prompt's
@@ -104,7 +116,13 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		r.Model = c.model
 		t := m.opts.Target
 		t.Model = c.model
-		spec.Lanes = append(spec.Lanes, session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: paramSummary(c.params)})
+		lane := session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: paramSummary(c.params)}
+		if strings.HasPrefix(c.model, agentPrefix) {
+			o := opts
+			lane.Target.Model = ""
+			lane.Agent, lane.Loop = session.AgentSpecFor(c.model, r), &o
+		}
+		spec.Lanes = append(spec.Lanes, lane)
 		m.compare.Start(i)
 	}
 	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))

@@ -338,3 +338,20 @@ func driveRun(m Model, cmd tea.Cmd, depth int) Model {
 	out, next := m.Update(msg)
 	return driveRun(out.(Model), next, depth+1)
 }
+
+// TestAnAgentInAComparisonColumn: an agent added to a comparison talks to
+// the agent in its column (it was sent to chat completions as a model
+// named agent:…), and both columns end with their finish reason.
+func TestAnAgentInAComparisonColumn(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.cols = []compareCol{{model: "mistral-small-latest"}, {model: agentPrefix + sim.AgentResearch}}
+	m.syncCompare()
+	m, cmd := key2(m, ctrl('r'))
+	m = doRun(t, m, cmd)
+	res := m.compare.Results()
+	for i, r := range res {
+		if r == nil || r.Err != nil || r.FinishReason != "stop" || m.compare.Answer(i) == "" {
+			t.Fatalf("column %d: %+v", i, r)
+		}
+	}
+}
