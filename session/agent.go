@@ -81,7 +81,8 @@ type agentRun struct {
 	tg    tag
 	label string
 	conv  ConversationRecord
-	runNo int // the call being read
+	runNo int       // the call being read
+	sent  time.Time // when its request went out
 }
 
 // runAgent talks to the agent until it answers without function calls (or
@@ -211,6 +212,7 @@ func (r *agentRun) open(ctx context.Context, c *api.Client, req api.Conversation
 	}
 	var s *api.ConversationStream
 	var err error
+	r.sent = r.e.now()
 	switch {
 	case convID != "" && from != "":
 		s, err = c.RestartConversation(ctx, convID, from, req)
@@ -233,7 +235,7 @@ func (r *agentRun) open(ctx context.Context, c *api.Client, req api.Conversation
 func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Builder, res *Result, start time.Time) ([]api.ConversationOutput, error) {
 	defer s.Close()
 	seen := map[string]string{} // output key -> the state last shown
-	callStart := r.e.now()
+	callStart := r.sent // times count from the request, as a chat run's do
 	var ttft time.Duration // of this call: to its first text, thinking or tool output
 	for {
 		ev, err := s.Next()
