@@ -235,8 +235,8 @@ func (r *agentRun) open(ctx context.Context, c *api.Client, req api.Conversation
 func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Builder, res *Result, start time.Time) ([]api.ConversationOutput, error) {
 	defer s.Close()
 	seen := map[string]string{} // output key -> the state last shown
-	callStart := r.sent // times count from the request, as a chat run's do
-	var ttft time.Duration // of this call: to its first text, thinking or tool output
+	callStart := r.sent         // times count from the request, as a chat run's do
+	var ttft time.Duration      // of this call: to its first text, thinking or tool output
 	for {
 		ev, err := s.Next()
 		acc := s.Accumulator()
