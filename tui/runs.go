@@ -66,7 +66,13 @@ const frameTime = 33 * time.Millisecond
 // first events.
 func startRunCmd(id int, ctx context.Context, e *session.Engine, spec session.Spec) tea.Cmd {
 	spec.ID = id
-	return func() tea.Msg { return readEvents(id, session.Run(ctx, e, spec)) }
+	// The engine is copied here, in Update: a later prompt change sets its
+	// Recorder while this run still records to the one it started with.
+	var eng session.Engine
+	if e != nil {
+		eng = *e
+	}
+	return func() tea.Msg { return readEvents(id, session.Run(ctx, &eng, spec)) }
 }
 
 func readEventsCmd(id int, ch <-chan session.Event) tea.Cmd {

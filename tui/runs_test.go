@@ -355,3 +355,27 @@ func TestAnAgentInAComparisonColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestARunKeepsTheEngineItStartedWith: a prompt change closes the session
+// file and clears the engine's recorder while a run may still be going;
+// the run goes on to its end on the copy of the engine made in Update
+// (startRunCmd), and the file it wrote still loads.
+func TestARunKeepsTheEngineItStartedWith(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.opts.SessionDir = t.TempDir()
+	m, cmd := key2(m, ctrl('r'))
+	if m.recorder == nil {
+		t.Fatal("no session file")
+	}
+	path := m.recorder.Path()
+	done := make(chan Model)
+	running := m // the program's copy; the engine behind both is shared
+	go func() { done <- doRun(t, running, cmd) }()
+	m.closeRecorder() // as opening another prompt does, while the run goes on
+	if out := <-done; out.response.State() != response.Done {
+		t.Fatalf("the run did not end: %v", out.response.State())
+	}
+	if _, err := session.Load(path); err != nil {
+		t.Fatal(err)
+	}
+}
