@@ -195,16 +195,22 @@ func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpe
 // open sends one call of the conversation and records it.
 func (r *agentRun) open(ctx context.Context, c *api.Client, req api.ConversationRequest, convID, from string) (*api.ConversationStream, error) {
 	runNo := r.e.Recorder.reserve(1)
-	var body any = struct {
-		api.ConversationRequest
-		Stream bool `json:"stream"`
-	}{req, true}
+	// the bytes StartConversation sends: the request, streamed
+	start := req
+	start.Stream = true
+	if len(start.Inputs) == 0 {
+		start.Inputs = api.TextInputs("")
+	}
+	var body any = start
 	if convID != "" {
-		b := map[string]any{"conversation_id": convID, "inputs": req.Inputs, "stream": true}
-		if from != "" {
-			b["from_entry_id"] = from
+		// the body the append and restart endpoints get (the conversation
+		// is in their path; the conversation line records its id)
+		type appendBody struct {
+			Inputs      json.RawMessage `json:"inputs"`
+			Stream      bool            `json:"stream"`
+			FromEntryID string          `json:"from_entry_id,omitempty"`
 		}
-		body = b
+		body = appendBody{Inputs: req.Inputs, Stream: true, FromEntryID: from}
 	}
 	if r.e.Recorder != nil {
 		data, _ := json.Marshal(body)
