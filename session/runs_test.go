@@ -1,9 +1,13 @@
 package session
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -388,5 +392,48 @@ func TestACompareColumnOnAnAgent(t *testing.T) {
 	}
 	if g := s.Groups[0]; g.Kind != KindCompare || len(g.Columns) != 2 || g.Columns[1].Model != AgentPrefix+sim.AgentResearch || len(g.Conversations) != 1 {
 		t.Fatalf("group %+v", g)
+	}
+}
+
+// TestAgentCallsRecordTheBodiesSent: every call of an agent conversation
+// (the start, the append with the function results) is recorded with the
+// very bytes the server received.
+func TestAgentCallsRecordTheBodiesSent(t *testing.T) {
+	h := sim.New(sim.Options{Seed: 3})
+	var mu sync.Mutex
+	var sent []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/conversations") {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			sent = append(sent, string(b))
+			mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	client := api.New(api.Options{Endpoint: api.Endpoint{Name: "sim", BaseURL: srv.URL}, MaxRetries: -1})
+	e, rec := recordingEngine(t, srv.URL)
+	_, fin := collect(t, Run(context.Background(), e, Spec{Kind: KindAgent,
+		Agent: AgentSpecFor(AgentPrefix+sim.AgentWeather, hello2("Weather in Paris?")),
+		Loop:  &LoopOptions{Handlers: map[string]Handler{"get_weather": {Kind: HandlerMock, Mock: `{"temp_c": 21}`}}},
+		Lanes: []LaneSpec{{Target: Target{Client: client}}},
+	}), nil)
+	if f := fin[Lane{}]; f == nil || f.Result.Err != nil {
+		t.Fatalf("agent: %+v", f)
+	}
+	rec.Close()
+	s, err := Load(rec.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) < 2 || len(s.Runs) != len(sent) {
+		t.Fatalf("%d calls sent, %d recorded", len(sent), len(s.Runs))
+	}
+	for i, r := range s.Runs {
+		if r.API != "conversations" || string(r.Body) != sent[i] {
+			t.Errorf("call %d recorded\n%s\nsent\n%s", i+1, r.Body, sent[i])
+		}
 	}
 }
