@@ -75,14 +75,15 @@ func errDeclined(name string) error {
 
 // agentRun is one agent lane in progress.
 type agentRun struct {
-	e     *Engine
-	em    *emitter
-	lane  Lane
-	tg    tag
-	label string
-	conv  ConversationRecord
-	runNo int       // the call being read
-	sent  time.Time // when its request went out
+	e        *Engine
+	em       *emitter
+	lane     Lane
+	tg       tag
+	label    string
+	conv     ConversationRecord
+	runNo    int       // the call being read
+	sent     time.Time // when its request went out
+	noDeltas bool      // Spec.NoDeltas
 }
 
 // runAgent talks to the agent until it answers without function calls (or
@@ -94,7 +95,7 @@ func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpe
 		maxTurns = DefaultMaxTurns
 	}
 	c := l.Target.Client
-	r := &agentRun{e: e, em: em, lane: l.Lane, tg: tg, label: AgentPrefix + a.AgentID}
+	r := &agentRun{e: e, em: em, lane: l.Lane, tg: tg, label: AgentPrefix + a.AgentID, noDeltas: spec.NoDeltas}
 	r.conv = ConversationRecord{ConversationID: a.ConversationID, Agent: a.AgentID}
 	r.conv.Entries = append(r.conv.Entries, inputEntries(a.Inputs)...)
 	start := e.now()
@@ -183,7 +184,9 @@ func (e *Engine) runAgent(ctx context.Context, em *emitter, spec Spec, l LaneSpe
 		}
 		if text.Len() > 0 {
 			text.WriteString("\n\n")
-			em.send(Event{Lane: l.Lane, Turn: turn, Content: "\n\n"})
+			if !spec.NoDeltas {
+				em.send(Event{Lane: l.Lane, Turn: turn, Content: "\n\n"})
+			}
 		}
 		req = api.ConversationRequest{Inputs: api.FunctionResultInputs(results...)}
 		if err := ctx.Err(); err != nil {
@@ -255,7 +258,7 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 			if res.TTFT == 0 && (content != "" || thinking != "") {
 				res.TTFT = r.e.now().Sub(start)
 			}
-			if content != "" || thinking != "" {
+			if (content != "" || thinking != "") && !r.noDeltas {
 				r.em.send(Event{Lane: r.lane, Turn: turn, Content: content, Thinking: thinking})
 			}
 		}

@@ -172,9 +172,10 @@ func (e *Engine) RunMatrixRows(ctx context.Context, targets []Target, reqs []api
 }
 
 // MatrixSpec is the Spec of a matrix: one lane per cell, row by row in
-// target order; rows (may be nil) are each row's variables.
+// target order; rows (may be nil) are each row's variables. Its lanes send
+// no text deltas: a matrix shows each cell when it ends.
 func MatrixSpec(targets []Target, reqs []api.ChatRequest, rows []map[string]string, parallel int) Spec {
-	spec := Spec{Kind: KindMatrix, Parallel: parallel}
+	spec := Spec{Kind: KindMatrix, Parallel: parallel, NoDeltas: true}
 	for r, req := range reqs {
 		for c, t := range targets {
 			l := LaneSpec{Lane: Lane{Column: c, Row: r}, Target: t, Request: req}

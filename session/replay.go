@@ -255,7 +255,7 @@ func (e *Engine) replayGroup(ctx context.Context, em *emitter, spec Spec) {
 	for lane, runs := range lanes {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			replayLane(ctx, em, rs, g, lane, runs)
+			replayLane(ctx, em, rs, g, lane, runs, spec.NoDeltas)
 		}()
 	}
 	for range lanes {
@@ -264,17 +264,17 @@ func (e *Engine) replayGroup(ctx context.Context, em *emitter, spec Spec) {
 }
 
 // replayLane replays one lane's model calls in order.
-func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGroup, lane Lane, runs []*RecordedRun) {
+func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGroup, lane Lane, runs []*RecordedRun, noDeltas bool) {
 	var turns []Result
 	var calls []ToolCallState
 	for turn, r := range runs {
 		turn++
 		var res Result
 		if r.API == apiConversations {
-			res = replayAgentCall(r, lane, turn, em)
+			res = replayAgentCall(r, lane, turn, em, noDeltas)
 		} else {
 			res, _ = rs.Session.Replay(ctx, r.Run, rs.Speed, func(ev api.StreamEvent) {
-				if ev.Content != "" || ev.Thinking != "" {
+				if (ev.Content != "" || ev.Thinking != "") && !noDeltas {
 					em.send(Event{Lane: lane, Turn: turn, Content: ev.Content, Thinking: ev.Thinking})
 				}
 			})
@@ -324,8 +324,11 @@ func replayLane(ctx context.Context, em *emitter, rs *ReplaySpec, g *RecordedGro
 const apiConversations = "conversations"
 
 // replayAgentCall gives back one recorded agent call: its text at once.
-func replayAgentCall(r *RecordedRun, lane Lane, turn int, em *emitter) Result {
+func replayAgentCall(r *RecordedRun, lane Lane, turn int, em *emitter, noDeltas bool) Result {
 	res := recordedResult(r)
+	if noDeltas {
+		return res
+	}
 	text := res.Content()
 	if turn > 1 && text != "" {
 		em.send(Event{Lane: lane, Turn: turn, Content: "\n\n"})

@@ -34,6 +34,10 @@ type Spec struct {
 	Step bool
 	// Prompt is recorded with the group: the template and its variables.
 	Prompt *PromptRecord
+	// NoDeltas leaves text and thinking deltas out of the events: a
+	// caller that shows lanes only when they end (a matrix's table) is not
+	// woken for every token.
+	NoDeltas bool
 }
 
 // LaneSpec is one lane of a run.
@@ -153,7 +157,7 @@ func (e *Engine) runLane(ctx context.Context, em *emitter, spec Spec, l LaneSpec
 		em.send(Event{Lane: l.Lane, Finish: &Finish{Reason: res.FinishReason, Result: res, Conversation: &conv}})
 	default:
 		res := e.run(ctx, l.Target, l.Request, func(ev api.StreamEvent) {
-			if ev.Content != "" || ev.Thinking != "" {
+			if (ev.Content != "" || ev.Thinking != "") && !spec.NoDeltas {
 				em.send(Event{Lane: l.Lane, Content: ev.Content, Thinking: ev.Thinking})
 			}
 			if ev.Usage != nil {
@@ -174,7 +178,7 @@ func (e *Engine) laneLoop(em *emitter, spec Spec, loop *LoopOptions, lane Lane) 
 	}
 	onEvent, onCall := opts.OnEvent, opts.OnToolCall
 	opts.OnEvent = func(turn int, ev api.StreamEvent) {
-		if ev.Content != "" || ev.Thinking != "" {
+		if (ev.Content != "" || ev.Thinking != "") && !spec.NoDeltas {
 			em.send(Event{Lane: lane, Turn: turn, Content: ev.Content, Thinking: ev.Thinking})
 		}
 		if ev.Usage != nil {

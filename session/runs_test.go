@@ -113,9 +113,14 @@ func TestRunEveryKindOverHTTP(t *testing.T) {
 	rows := []map[string]string{{"city": "Lyon"}, {"city": "Nice"}}
 	reqs := []api.ChatRequest{hello, hot}
 	spec := MatrixSpec([]Target{target("mistral-small-latest"), target("mistral-large-latest")}, reqs, rows, 2)
-	_, fin = collect(t, Run(ctx, e, spec), nil)
-	if len(fin) != 4 || fin[Lane{Column: 1, Row: 1}].Result.Model != "mistral-large-latest" {
+	ev, fin = collect(t, Run(ctx, e, spec), nil)
+	if len(fin) != 4 || fin[Lane{Column: 1, Row: 1}].Result.Model != "mistral-large-latest" || fin[Lane{Column: 1, Row: 1}].Result.Content() == "" {
 		t.Fatalf("matrix: %+v", fin)
+	}
+	for _, e := range ev {
+		if e.Content != "" {
+			t.Fatal("a matrix sends text deltas: its table shows cells when they end")
+		}
 	}
 
 	// conversation: the weather example's tool loop, its mock answering

@@ -171,7 +171,8 @@ func (m Model) openGroup(s *session.Session, n int) (tea.Model, tea.Cmd) {
 		m.response.Start(model + " · recorded")
 	}
 	m.run.opened, m.run.group = s, g.Group
-	spec := session.Spec{Kind: session.KindReplay, Replay: &session.ReplaySpec{Session: s, Group: g.Group, Speed: m.replaySpeed()}}
+	spec := session.Spec{Kind: session.KindReplay, Replay: &session.ReplaySpec{Session: s, Group: g.Group, Speed: m.replaySpeed()},
+		NoDeltas: g.Kind == session.KindMatrix} // the table shows cells when they end
 	note := fmt.Sprintf("replaying the %s of %s with its original timing · esc stops it", kindName(g.Kind), s.Path)
 	if len(s.Groups) > 1 {
 		note = fmt.Sprintf("replaying run %d of %d (a %s) of %s · ] next, [ previous", indexOf(s, g.Group)+1, len(s.Groups), kindName(g.Kind), s.Path)
