@@ -148,8 +148,8 @@ func (m *Model) showAsk() {
 		m.answer = newAnswerEditor(m.width-4, m.height-12)
 	}
 	if len(m.asks) > 0 && m.asks[0].Call == nil && m.asks[0].Request != nil && len(m.asks[0].Request.Messages) > 0 {
-		w, _ := m.askSplit()
-		m.answer = newRequestEditor(w-4, m.height-8, m.asks[0].Request)
+		tw, th := m.askSplit()
+		m.answer = newRequestEditor(m.width-tw-4, m.height-th-8, m.asks[0].Request)
 	}
 }
 
@@ -238,28 +238,37 @@ func (m Model) stepKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// askSplit is the width of the step dialog and of the tools inspector
-// beside it: a step leaves the inspector in view (the calls whose results
-// the next request sends back are what the user checks), when there are
-// calls and room for both; 0 for no inspector.
-func (m Model) askSplit() (dialogW, toolsW int) {
-	if len(m.asks) == 0 || m.asks[0].Call != nil || len(m.calls) == 0 || m.width < 100 {
-		return m.width, 0
+// askSplit is where the step dialog leaves the tools inspector in view
+// (the calls whose results the next request sends back are what the user
+// checks): beside it on a wide screen (toolsW), under it on a narrow one
+// (toolsH); both 0 when there are no calls or no room.
+func (m Model) askSplit() (toolsW, toolsH int) {
+	if len(m.asks) == 0 || m.asks[0].Call != nil || len(m.calls) == 0 {
+		return 0, 0
 	}
-	toolsW = max(m.width/3, 34)
-	return m.width - toolsW, toolsW
+	switch {
+	case m.width >= 100:
+		return max(m.width/3, 34), 0
+	case m.height >= 20:
+		return 0, max(m.height/3, 6)
+	}
+	return 0, 0
 }
 
 // askDialog draws the question in a frame of w×h; a step keeps the tools
-// inspector beside it.
+// inspector in view.
 func (m Model) askDialog(title string, w, h int) string {
-	dw, tw := m.askSplit()
-	if tw == 0 || dw+tw != w {
+	tw, th := m.askSplit()
+	if (tw == 0 && th == 0) || tw >= w || th >= h {
 		return frame.Render(m.st, title, true, w, h, m.askView())
 	}
 	t := m.tools
+	if th > 0 {
+		t.SetSize(frame.Inner(w, th))
+		return frame.Render(m.st, title, true, w, h-th, m.askView()) + "\n" + frame.Render(m.st, t.Title(), false, w, th, t.View())
+	}
 	t.SetSize(frame.Inner(tw, h))
-	left := strings.Split(frame.Render(m.st, title, true, dw, h, m.askView()), "\n")
+	left := strings.Split(frame.Render(m.st, title, true, w-tw, h, m.askView()), "\n")
 	right := strings.Split(frame.Render(m.st, t.Title(), false, tw, h, t.View()), "\n")
 	for i := range left {
 		if i < len(right) {

@@ -166,11 +166,18 @@ func TestStepShowsAndEditsTheNextRequest(t *testing.T) {
 	if !strings.Contains(sc, "Next model call: turn 1") || !strings.Contains(sc, `"content": "hi"`) {
 		t.Fatalf("the request is not shown:\n%s", sc)
 	}
-	// the step does not cover the tools inspector
+	// the step does not cover the tools inspector, beside it on a wide
+	// screen, under it on a narrow one
 	if !strings.Contains(sc, m.tools.Title()) || !strings.Contains(sc, "get_weather") {
 		t.Fatalf("the tools inspector is covered:\n%s", sc)
 	}
 	checkExact(t, m, 120, 40)
+	narrow := update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	narrow.showAsk()
+	if sc := screen(narrow); !strings.Contains(sc, "get_weather") || !strings.Contains(sc, "Next model call: turn 1") {
+		t.Fatalf("80x24: the tools inspector is covered:\n%s", sc)
+	}
+	checkExact(t, narrow, 80, 24)
 	m = update(m, press("e"))
 	if !m.answer.editing {
 		t.Fatal("e does not edit")
