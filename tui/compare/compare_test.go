@@ -400,3 +400,19 @@ func TestColumnTailFlushesWithoutAnotherChunk(t *testing.T) {
 		t.Fatalf("stale flush answered %v", out)
 	}
 }
+
+// A long parameter summary (a response format's schema name) must not push
+// the finish reason out of a narrow column: the state comes first.
+func TestFinishReasonShowsBesideALongParameterSummary(t *testing.T) {
+	cols := []Column{
+		{Model: "mistral-small-latest", Params: "response_format=json_schema:extract t=0.2"},
+		{Model: "magistral-medium-latest", Params: "response_format=json_schema:extract"},
+	}
+	m := newView(t, themes.New(themes.Dark()), cols, 80, 24)
+	fill(m, "{\"name\": \"Ada\"}", "{\"name\": \"Ada\"}")
+	view := ansi.Strip(m.View())
+	if got := strings.Count(view, "✓ stop"); got != 2 {
+		t.Fatalf("finish reason shown in %d columns, want 2:\n%s", got, view)
+	}
+	checkSize(t, m.View(), 80, 24)
+}

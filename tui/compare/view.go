@@ -100,9 +100,12 @@ func (m Model) header(i, w, n int) []string {
 		}
 		return []string{fitLine(strings.Join(parts, sep), w)}
 	}
+	// The state comes first: it is what a person looks for (how the run
+	// ended), and a long parameter summary (a schema's name, a tool
+	// choice) may be cut at the edge where the state must not be.
 	first := state
 	if params != "" {
-		first = params + sep + state
+		first = state + sep + params
 	}
 	lines := []string{fitLine(first, w)}
 	var cur strings.Builder
