@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -29,8 +31,26 @@ const studioTokenRate = 90
 // studioFPS caps how often the screen is drawn. Each draw parses and
 // compares the whole screen (about a millisecond at 120x40), so Bubble
 // Tea's default of 60 cost more than a streaming answer needs: the runs'
-// pumps hand events over about 30 times a second (see frameTime in tui).
+// pumps hand events over about 20 times a second (see frameTime in tui),
+// and a key shows within 33 ms.
 const studioFPS = 30
+
+// tuneRuntime sets the Go runtime for the studio, unless the environment
+// does (GOMAXPROCS, GOGC). The studio is one event loop fed by a few
+// goroutines that each wake for a token and sleep again: with more than one
+// P, every wake-up also woke an idle P that spun looking for work (about a
+// sixth of the CPU at 190 tokens a second, docs/PERFORMANCE.md), and the
+// work itself is never parallel. Its live heap is small (a few MB) and it
+// allocates strings for every frame, so the collector at the default 100%
+// ran many times a second; 200% halves that for a few MB more.
+func tuneRuntime(getenv func(string) string) {
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+}
 
 // studio opens the TUI: `mstudio` with no arguments, or `mstudio open FILE`.
 func (a *app) studio(cmd string, args []string) int {
@@ -144,6 +164,7 @@ func (a *app) studio(cmd string, args []string) int {
 		}
 		defer stop()
 	}
+	tuneRuntime(os.Getenv)
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx), tea.WithFPS(studioFPS))
 	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {
 		return a.fail(cmd, err)
