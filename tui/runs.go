@@ -53,14 +53,14 @@ type runState struct {
 // still shows progress frame by frame.
 const maxBatch = 512
 
-// frameTime is how long a read waits for more events after the first: one
-// frame at 30 per second, the rate the screen is drawn at (cli's
-// studioFPS) and the answer's tail rendered at (response.TailInterval).
-// Events that come within it share one Update and one View, which is what
-// keeps a slow stream cheap (a token every few milliseconds would otherwise
-// cost a whole frame each), and four compare columns cost one Update a
-// frame, not four (docs/PERFORMANCE.md).
-const frameTime = 33 * time.Millisecond
+// frameTime is how long a read waits for more events after the first: 20
+// frames a second while text streams, each one Update, one render of the
+// answer's tail and one draw of the whole screen (cli's studioFPS, 30,
+// leaves room for keys). Events that come within it share one Update and
+// one View, which is what keeps a slow stream cheap (a token every few
+// milliseconds would otherwise cost a whole frame each), and four compare
+// columns cost one Update a frame, not four (docs/PERFORMANCE.md).
+const frameTime = 50 * time.Millisecond
 
 // startRunCmd starts the run, in the Cmd (never in Update), and reads its
 // first events.
