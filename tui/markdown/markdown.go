@@ -227,7 +227,16 @@ func (r *Renderer) classify(final bool) {
 	for r.scan < len(s) {
 		nl := strings.IndexByte(s[r.scan:], '\n')
 		if nl < 0 && !final {
-			return // an unfinished line tells nothing yet
+			// An unfinished line after a blank one: its first characters
+			// may already tell whether it continues the block before, which
+			// then need not be rendered again with the tail on every frame
+			// until the line ends (a paragraph is often one long line).
+			if r.candidate >= 0 && !r.fence.open {
+				if continues, known := startContinues(s[r.scan:], r.candidateInList); known {
+					r.confirm(r.scan, continues)
+				}
+			}
+			return
 		}
 		end := len(s)
 		next := len(s)
@@ -271,6 +280,45 @@ func (r *Renderer) line(line string, start, next int) {
 	} else if !indented {
 		r.lastWasList = false
 	}
+}
+
+// startContinues tells, from the start of a line, what line would decide
+// once whole: whether it continues the block before the blank line (it is
+// indented, or another item of the list). known is false while the start
+// could still go either way (only spaces so far, or a list marker cut
+// short).
+func startContinues(start string, inList bool) (continues, known bool) {
+	t := strings.TrimLeft(start, " \t")
+	if t == "" {
+		return false, false // spaces only: it may yet be a blank line
+	}
+	if t != start {
+		if t[0] == '`' || t[0] == '~' {
+			return false, false // perhaps a fence, which ends the block
+		}
+		return true, true // indented: a continuation
+	}
+	if !inList {
+		return false, true
+	}
+	switch c := start[0]; {
+	case c == '-' || c == '*' || c == '+':
+		if len(start) < 2 {
+			return false, false
+		}
+	case c >= '0' && c <= '9':
+		// up to 9 digits, '.' or ')', a space: isListItem's answer is
+		// final once 11 characters are known, or at the first character
+		// that cannot be part of a marker
+		i := 0
+		for i < len(start) && i < 9 && start[i] >= '0' && start[i] <= '9' {
+			i++
+		}
+		if i+1 >= len(start) && (i == len(start) || start[i] == '.' || start[i] == ')') {
+			return false, false
+		}
+	}
+	return isListItem(start), true
 }
 
 // confirm decides a pending candidate once the next non-blank line, at

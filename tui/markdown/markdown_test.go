@@ -74,13 +74,57 @@ func TestTailIsRenderedOnlyWhenAsked(t *testing.T) {
 	if r.Dirty() || !strings.Contains(xansi.Strip(r.String()), "Hello") {
 		t.Fatalf("tail = %q", r.String())
 	}
-	r.Append("ld**\n\nNext")
-	if len(r.blocks) != 0 {
-		t.Fatal("a block is final only once the line after the blank is whole")
-	}
-	r.Append(" paragraph.\n")
+	r.Append("ld**\n\nNex")
+	// "N" cannot continue the paragraph: it is final before the line ends,
+	// so the tail renders only "Nex" on the next frames
 	if len(r.blocks) != 1 || !strings.Contains(xansi.Strip(r.blocks[0].lines[0]), "Hello world") {
 		t.Fatalf("blocks %+v", r.blocks)
+	}
+	r.RenderTail()
+	if got := xansi.Strip(r.String()); strings.Count(got, "Hello world") != 1 || !strings.Contains(got, "Nex") {
+		t.Fatalf("rendered %q", got)
+	}
+	r.Append("t paragraph.\n")
+	if len(r.blocks) != 1 {
+		t.Fatalf("%d blocks", len(r.blocks))
+	}
+}
+
+// TestBlockEndsAsSoonAsTheNextLineTells checks the early decision on an
+// unfinished line after a blank one: made only when the line's start
+// settles it the way the whole line would.
+func TestBlockEndsAsSoonAsTheNextLineTells(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		final bool // the block before the blank line is final already
+	}{
+		{"Para.\n\nN", true},
+		{"Para.\n\n", false},
+		{"Para.\n\n   ", false},      // spaces only: perhaps a blank line
+		{"Para.\n\n    code", false}, // indented: a continuation
+		{"Para.\n\n  ``", false},     // perhaps a fence
+		{"- a\n\n-", false},          // perhaps another item
+		{"- a\n\n- b", false},        // another item: the list goes on
+		{"- a\n\n-x", true},
+		{"- a\n\nText", true},
+		{"1. a\n\n12", false},
+		{"1. a\n\n12.", false},
+		{"1. a\n\n12. b", false},
+		{"1. a\n\n12x", true},
+		{"1. a\n\n2024 was", true},
+		{"- a\n\n```go", true}, // a fence ends the list
+	} {
+		r := New(styles.DarkStyleConfig, 40)
+		r.Append(c.text)
+		if got := len(r.blocks) == 1; got != c.final {
+			t.Errorf("%q: final %v, want %v", c.text, got, c.final)
+		}
+		// and the whole line decides the same
+		whole := New(styles.DarkStyleConfig, 40)
+		whole.Append(c.text + "\n")
+		if c.final && len(whole.blocks) != 1 {
+			t.Errorf("%q: final early, not once whole", c.text)
+		}
 	}
 }
 
