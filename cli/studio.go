@@ -38,11 +38,11 @@ const studioFPS = 30
 // tuneRuntime sets the Go runtime for the studio, unless the environment
 // does (GOMAXPROCS, GOGC). The studio is one event loop fed by a few
 // goroutines that each wake for a token and sleep again: with more than one
-// P, every wake-up also woke an idle P that spun looking for work (about a
-// sixth of the CPU at 190 tokens a second, docs/PERFORMANCE.md), and the
-// work itself is never parallel. Its live heap is small (a few MB) and it
+// P, every wake-up also woke an idle P that spun looking for work (a tenth
+// to a sixth of the CPU at 190 tokens a second, docs/PERFORMANCE.md), and
+// the work itself is never parallel. Its live heap is small and it
 // allocates strings for every frame, so the collector at the default 100%
-// ran many times a second; 200% halves that for a few MB more.
+// ran several times a second; 200% halves that for a somewhat larger heap.
 func tuneRuntime(getenv func(string) string) {
 	if getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
