@@ -142,7 +142,7 @@ func userPath(t *testing.T, url, examples string, w, h int, prompt string, m upM
 	// fails at once with the screen a user sees.
 	live := s.waitSettled(20*time.Second, "the run to end", ended)
 	if missing := finishMissing(live, compare); missing != "" {
-		t.Errorf("the run ended without its finish reason on screen (%s); the screen is:\n%s", missing, live)
+		t.Errorf("the run did not end with its finish reason after the model's answer (%s); the screen is:\n%s", missing, live)
 	}
 	checkScreen(t, "the finished run", live, w, h)
 	liveTitles := answerTitles(live, compare)
@@ -170,7 +170,7 @@ func userPath(t *testing.T, url, examples string, w, h int, prompt string, m upM
 		t.Errorf("the session reopened as a matrix; it recorded %s; the screen is:\n%s", map[bool]string{false: "a single run", true: "a comparison"}[compare], reopened)
 	}
 	if missing := finishMissing(reopened, compare); missing != "" {
-		t.Errorf("the reopened session shows no finish reason (%s); the screen is:\n%s", missing, reopened)
+		t.Errorf("the reopened session does not show the run ending with its finish reason (%s); the screen is:\n%s", missing, reopened)
 	}
 	checkScreen(t, "the reopened session", reopened, w, h)
 	// The same kind of run with the same models: a single answer titled
@@ -240,31 +240,42 @@ func checkScreen(t *testing.T, what, sc string, w, h int) {
 	}
 }
 
-// finishWord is a finish reason as the panes and the status line show it:
-// "finish: stop" in the single answer's end line and on the status line,
-// "✓ stop" in a comparison column's header. A bare "stop" is not one: the
-// parameters pane has a row of that name, and answers have words.
-var finishWord = regexp.MustCompile(`(finish:?\s*|✓\s*)(stop|length|tool_calls|model_length|error)\b`)
+// finishWord is a finish reason of a run that ended with the model's
+// answer, as the panes and the status line show it: "finish: stop" in the
+// single answer's end line and on the status line, "✓ stop" in a
+// comparison column's header. A bare "stop" is not one: the parameters
+// pane has a row of that name, and answers have words.
+var finishWord = regexp.MustCompile(`(finish:?\s*|✓\s*)(stop|length|model_length)\b`)
+
+// stoppedAtTools is a run that ended because the model asked for tools:
+// the tool loop stopped halfway, and no answer came.
+var stoppedAtTools = regexp.MustCompile(`(finish:?\s*|✓\s*)tool_calls\b`)
 
 // finishMissing says where a finish reason is missing, or "" when none
 // is: a single run shows its own anywhere on screen (the answer's end line,
 // the status line), each column of a comparison in its own part of the
-// screen.
+// screen. A run of a prompt with tools goes on until the model answers, in
+// a column as in a single run: one that ends at tool_calls has not ended.
 func finishMissing(sc string, compare bool) string {
-	if !compare {
-		if !finishWord.MatchString(sc) {
-			return "none on screen"
+	texts := []string{sc}
+	if compare {
+		texts = columnTexts(sc)
+		if len(texts) < 2 {
+			return "no columns on screen"
 		}
-		return ""
-	}
-	cols := columnTexts(sc)
-	if len(cols) < 2 {
-		return "no columns on screen"
 	}
 	var missing []string
-	for i, c := range cols {
-		if !finishWord.MatchString(c) {
-			missing = append(missing, fmt.Sprintf("column %d", i+1))
+	for i, c := range texts {
+		what := "the run"
+		if compare {
+			what = fmt.Sprintf("column %d", i+1)
+		}
+		switch {
+		case finishWord.MatchString(c):
+		case stoppedAtTools.MatchString(c):
+			missing = append(missing, what+" stopped at tool_calls, its tools never ran")
+		default:
+			missing = append(missing, what)
 		}
 	}
 	return strings.Join(missing, ", ")
@@ -426,5 +437,14 @@ func TestUserPathsReadTheScreen(t *testing.T) {
 	}
 	if missing := finishMissing("│  stop                default  │\n│▸ stop  0.5 │", false); missing == "" {
 		t.Error("the parameters pane's stop row is not a finish reason")
+	}
+	tools := strings.Join([]string{
+		"│OCR 32k  │╭─ mistral-small-latest ──────╮╭─ magistral-medium-latest ─────────────╮",
+		"│         ││✓ tool_calls · t=0.2         ││✓ stop · t=0.2                         │",
+		"│  stop   ││ttft 4 ms · 1764 tok/s       ││ttft 4 ms                              │",
+		" http://127.0.0.1:1 · 2 models · finish: tool_calls",
+	}, "\n")
+	if missing := finishMissing(tools, true); missing != "column 1 stopped at tool_calls, its tools never ran" {
+		t.Errorf("tools: missing %q", missing)
 	}
 }
