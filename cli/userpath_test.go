@@ -448,3 +448,23 @@ func TestUserPathsReadTheScreen(t *testing.T) {
 		t.Errorf("tools: missing %q", missing)
 	}
 }
+
+// Keys typed ahead reach the studio in one burst (a paste, a slow link, a
+// quick hand): enter on a model then ctrl+r must run that model. The
+// models pane reports a choice through a command, so a ctrl+r already
+// queued has run the model chosen before while the status line named the
+// new one.
+func TestTypedAheadRunUsesTheChosenModel(t *testing.T) {
+	url := simURL(t, "--rate", "4000", "--seed", "9")
+	s := newTmux(t, 120, 40, t.TempDir(), studioEnv(t), "--endpoint", url)
+	s.waitFor("the studio", func(sc string) bool { return strings.Contains(sc, "Prompt · hello") })
+	s.keys("BTab", "BTab")
+	s.text("/magistral-medium-latest")
+	s.waitFor("the filtered models pane", func(sc string) bool { return strings.Contains(sc, "/ magistral-medium-latest") })
+	s.keys("Enter", "C-r") // one burst
+	sc := s.waitSettled(20*time.Second, "the run to end", ended)
+	if got := answerTitles(sc, false); !slices.Equal(got, []string{"magistral-medium-latest"}) {
+		t.Errorf("enter on magistral-medium-latest then ctrl+r ran %q; the screen is:\n%s", got, sc)
+	}
+	quit(t, s)
+}
