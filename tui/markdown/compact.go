@@ -6,7 +6,7 @@ import "strings"
 // same look. Glamour styles every word and every padding space on its own:
 // "ESC[38;2;220;220;228m ESC[m" for one blank cell, so a line of 84 cells
 // weighs about 480 bytes. Bubble Tea parses the whole screen on every frame,
-// so these bytes are paid about 30 times a second while an answer streams.
+// so these bytes are paid at every frame while an answer streams.
 //
 // The one rewrite: a reset followed at once by exactly the styles that were
 // in force since the previous reset in the same line changes nothing, so
