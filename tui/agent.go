@@ -97,7 +97,10 @@ func (m Model) answerTrust(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if err != nil {
 		return m, m.status.Error("trust not recorded: " + err.Error())
 	}
-	if m.isAgent() {
+	switch {
+	case m.comparing():
+		return m.startCompare(offer.req)
+	case m.isAgent():
 		return m.startAgentRun(offer.req)
 	}
 	return m.startConversation(offer.req)

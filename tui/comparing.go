@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -91,14 +92,21 @@ func paramSummary(req api.ChatRequest) string {
 // session.Run, one lane a column, its events read one frame at a time for
 // all columns together.
 func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
+	// Columns run the prompt's tool loop as a single run does, so a prompt
+	// with tools ends in each column with the model's answer rather than
+	// at its tool calls; its commands are trusted first, as there.
+	converse := len(req.Tools) > 0 && m.prompt.MaxTurns != 1
+	hasAgent := slices.ContainsFunc(m.cols, func(c compareCol) bool { return strings.HasPrefix(c.model, agentPrefix) })
 	var opts session.LoopOptions
-	for _, c := range m.cols {
-		if strings.HasPrefix(c.model, agentPrefix) {
-			var err error
-			if opts, _, err = m.loopOptions(); err != nil {
-				return m, m.status.Error(err.Error())
-			}
-			break
+	if converse || hasAgent {
+		var commands []string
+		var err error
+		if opts, commands, err = m.loopOptions(); err != nil {
+			return m, m.status.Error(err.Error())
+		}
+		if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
+			m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
+			return m, nil
 		}
 	}
 	ctx, recordCmd := m.newRun(true)
@@ -108,6 +116,10 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 	// a column on an agent talks to it, its function calls answered like
 	// the prompt's tools (by hand through the ask dialog)
 	spec := session.Spec{Kind: session.KindCompare, Prompt: m.promptRecord(), Ask: true}
+	if converse {
+		o := opts
+		spec.Loop = &o
+	}
 	for i, c := range m.cols {
 		r := req.Clone()
 		// every parameter of the column, set or not, replaces the prompt's

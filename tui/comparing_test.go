@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,5 +97,43 @@ func TestAComparisonReplaysIntoColumns(t *testing.T) {
 		if m.compare.Answer(i) != want[c.model] {
 			t.Fatalf("column %d (%s) replayed %q, recorded %q", i, c.model, m.compare.Answer(i), want[c.model])
 		}
+	}
+}
+
+// A prompt with tools runs its tool loop in every column, as a single run
+// does: each column ends with the model's answer (finish: stop), built on
+// the mocks' results, not at its tool calls.
+func TestAComparisonRunsThePromptsToolsInEachColumn(t *testing.T) {
+	src, _ := prompts.ExampleSource("weather")
+	p, err := prompts.Parse("weather", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := studioOn(t, p, filepath.Join(t.TempDir(), "trust.json"))
+	m.opts.SessionDir = t.TempDir()
+	m.setFocus(paneModels)
+	m = update(m, models.SelectedMsg{ID: "mistral-small-latest"})
+	m, _ = key2(m, ctrl('a'))
+	if len(m.cols) != 2 {
+		t.Fatalf("cols %+v", m.cols)
+	}
+	m.cols[1].model = "mistral-large-latest"
+	m.syncCompare()
+	m, cmd := key2(m, ctrl('r'))
+	m = doRun(t, m, cmd)
+	res := m.compare.Results()
+	if len(res) != 2 {
+		t.Fatalf("results %+v", res)
+	}
+	for i, r := range res {
+		if r == nil || r.Err != nil || r.FinishReason != "stop" {
+			t.Fatalf("column %d: %+v (%s)", i, r, m.status.Message())
+		}
+		if a := m.compare.Answer(i); !strings.Contains(a, "21") {
+			t.Fatalf("column %d should quote the weather mock: %q", i, a)
+		}
+	}
+	if sc := screen(m); strings.Count(sc, "✓ stop") != 2 {
+		t.Fatalf("both columns end with their answer:\n%s", sc)
 	}
 }
