@@ -296,6 +296,15 @@ func (m *Model) clearDocument() {
 	m.dialogs.Remove(dialog.Draft) // an offer for the prompt left behind
 }
 
+// chooseModel makes id the model of the next runs, the user's choice: the
+// prompt is edited by it.
+func (m *Model) chooseModel(id string) {
+	if id != m.model {
+		m.setModel(id)
+		m.dirty = true
+	}
+}
+
 func (m *Model) setModel(id string) {
 	m.model = id
 	m.models.SetSelected(id)
@@ -417,10 +426,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case models.SelectedMsg:
-		if msg.ID != m.model {
-			m.setModel(msg.ID)
-			m.dirty = true
-		}
+		m.chooseModel(msg.ID)
 		return afterChange(m, m.status.Note("model: "+msg.ID))
 	case params.ChangedMsg:
 		if m.paramsChanged() {
@@ -639,6 +645,12 @@ func (m Model) routeToFocus(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case paneModels:
 		m.models, cmd = m.models.Update(msg)
+		// The choice takes effect with the key that made it, not when its
+		// SelectedMsg comes back: a ctrl+r typed right after enter (in one
+		// burst, or a paste) must run the model just chosen.
+		if sel := m.models.Selected(); sel != "" && sel != m.model {
+			m.chooseModel(sel)
+		}
 	case paneParams:
 		m.params, cmd = m.params.Update(msg)
 	}

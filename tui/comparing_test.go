@@ -137,3 +137,34 @@ func TestAComparisonRunsThePromptsToolsInEachColumn(t *testing.T) {
 		t.Fatalf("both columns end with their answer:\n%s", sc)
 	}
 }
+
+// Enter in the models pane chooses the model with the key itself, so a
+// ctrl+r queued right behind it (typed ahead, pasted) runs that model, not
+// the one chosen before (the pane's SelectedMsg comes back a Cmd later).
+func TestAModelChosenByEnterIsTheNextRunsAtOnce(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	m.setFocus(paneModels)
+	before := m.model
+	for _, k := range append([]tea.KeyPressMsg{{Code: '/', Text: "/"}}, typed("magistral-medium-latest")...) {
+		m = update(m, k)
+	}
+	m = update(m, tea.KeyPressMsg{Code: tea.KeyEnter}) // its Cmd is not run
+	req, err := m.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Model != "magistral-medium-latest" || before == req.Model {
+		t.Fatalf("the next run asks %q (was %q)", req.Model, before)
+	}
+	if !m.unsaved() {
+		t.Fatal("choosing another model edits the prompt")
+	}
+}
+
+func typed(s string) []tea.KeyPressMsg {
+	var ks []tea.KeyPressMsg
+	for _, r := range s {
+		ks = append(ks, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return ks
+}
