@@ -15,6 +15,7 @@ import (
 
 	"mstudio/api"
 	"mstudio/api/sim"
+	"mstudio/prompts"
 	"mstudio/session"
 	"mstudio/tui/models"
 )
@@ -197,5 +198,56 @@ func TestKeepingAColumnKeepsItsParameters(t *testing.T) {
 	m = focusBy(t, m, press("shift+tab"), paneEditor)
 	if got, want := paramSummary(m.params.Params()), paramSummary(hot); got != want || m.model != "mistral-large-latest" {
 		t.Fatalf("after keeping column 2: %s with %q, want %q", m.model, got, want)
+	}
+}
+
+// A comparison's columns go through the one builder: on the extract
+// example, every column sends the body `mstudio run -m MODEL` would (its
+// json_schema response format included), byte for byte.
+func TestComparisonColumnsSendWhatRunSends(t *testing.T) {
+	rec := &recordingSim{}
+	src, _ := prompts.ExampleSource("extract")
+	p, err := prompts.Parse("extract", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Target: rec.target(t), Endpoint: "sim", Offline: true, Theme: "dark", SessionDir: t.TempDir(), Prompt: p})
+	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = update(m, models.LoadedMsg{Entries: api.FoldAliases(sim.Models())})
+	m.cols = []compareCol{{model: "mistral-small-latest", params: m.params.Params()}, {model: "mistral-large-latest", params: m.params.Params()}}
+	m.syncCompare()
+	m = keys(m, ctrl('r'))
+	if res := m.compare.Results(); len(res) != 2 || res[0] == nil || res[1] == nil {
+		t.Fatalf("results %+v (%s)", res, m.status.Message())
+	}
+	want := map[string][]byte{}
+	for _, model := range []string{"mistral-small-latest", "mistral-large-latest"} {
+		req, err := session.Build(p, model, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Stream = true
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[model] = b
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.bodies) != 2 {
+		t.Fatalf("%d requests", len(rec.bodies))
+	}
+	for _, b := range rec.bodies {
+		var body struct {
+			Model string `json:"model"`
+		}
+		_ = json.Unmarshal(b, &body)
+		if !bytes.Equal(b, want[body.Model]) {
+			t.Errorf("%s sent\n%s\nmstudio run builds\n%s", body.Model, b, want[body.Model])
+		}
+		if !bytes.Contains(b, []byte(`"json_schema"`)) {
+			t.Errorf("%s lost the prompt's schema: %s", body.Model, b)
+		}
 	}
 }

@@ -109,6 +109,17 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 	}
+	// each column's request comes from the one builder, its parameters
+	// as the settings over the prompt's; all are built before the run
+	// starts, so a column that cannot be built leaves the last run shown
+	reqs := make([]api.ChatRequest, len(m.cols))
+	for i, c := range m.cols {
+		r, err := m.requestFor(c.model, m.settingsOf(c.params))
+		if err != nil {
+			return m, m.status.Error(fmt.Sprintf("column %d: %v", i+1, err))
+		}
+		reqs[i] = r
+	}
 	ctx, recordCmd := m.newRun(true)
 	m.run.kind = session.KindCompare
 	m.running = len(m.cols)
@@ -121,11 +132,7 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		spec.Loop = &o
 	}
 	for i, c := range m.cols {
-		r := req.Clone()
-		// every parameter of the column, set or not, replaces the prompt's
-		cp := c.params
-		applyParams(&r, &cp)
-		r.Model = c.model
+		r := reqs[i]
 		t := m.opts.Target
 		t.Model = c.model
 		lane := session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: paramSummary(c.params)}
@@ -138,20 +145,6 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 		m.compare.Start(i)
 	}
 	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
-}
-
-// applyParams copies every parameter of src onto dst (set or default).
-func applyParams(dst, src *api.ChatRequest) {
-	for _, p := range api.Params() {
-		v, set := p.Get(src)
-		if !set {
-			v = api.DefaultWord
-		}
-		_ = p.Set(dst, v)
-	}
-	if src.ResponseFormat != nil { // its text form loses a schema
-		dst.ResponseFormat = src.ResponseFormat
-	}
 }
 
 // finishColumn shows a column's end; the status line sums up when all are.

@@ -113,6 +113,29 @@ func readEvents(id int, ch <-chan session.Event) runEventsMsg {
 // the same --set sends: the prompt's own config, output and tools, with the
 // parameters changed in the pane as the overrides.
 func (m Model) Request() (api.ChatRequest, error) {
+	return m.requestFor(m.model, m.promptSettings())
+}
+
+// settingsOf is what the parameter values r change relative to the
+// prompt's own, as session.Build takes them (a compare column's).
+func (m Model) settingsOf(r api.ChatRequest) []session.Setting {
+	pane := m.params
+	pane.SetParams(r)
+	return pane.Settings()
+}
+
+// promptSettings is what the prompt's parameters change, also while the
+// pane shows a compare column's.
+func (m Model) promptSettings() []session.Setting {
+	if m.promptParams != nil {
+		return m.settingsOf(*m.promptParams)
+	}
+	return m.params.Settings()
+}
+
+// requestFor builds the editor's prompt for a model with settings, through
+// the one builder every run uses.
+func (m Model) requestFor(model string, settings []session.Setting) (api.ChatRequest, error) {
 	doc := m.editor.Document()
 	p, err := m.prompt.WithTurns(docTurns(doc))
 	if err != nil {
@@ -124,7 +147,7 @@ func (m Model) Request() (api.ChatRequest, error) {
 			vars[k] = v
 		}
 	}
-	return session.Build(p, m.model, vars, m.params.Settings())
+	return session.Build(p, model, vars, settings)
 }
 
 // docTurns turns the editor's document into prompt turns.
