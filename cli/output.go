@@ -144,12 +144,16 @@ func (a *app) printAll(results []session.Result) {
 // writeJSONRecords prints one record for one run and an array for several,
 // indented by two spaces, and nothing else on stdout.
 func (a *app) writeJSONRecords(results []session.Result) error {
-	records := session.Records(results)
-	var v any = records
+	return writeRecords(a.stdout, session.Records(results))
+}
+
+// writeRecords prints run records as --json does: one object for one run,
+// an array for several.
+func writeRecords(w io.Writer, records []session.RunRecord) error {
 	if len(records) == 1 {
-		v = records[0]
+		return writeJSON(w, records[0])
 	}
-	return writeJSON(a.stdout, v)
+	return writeJSON(w, records)
 }
 
 // writeJSON encodes v indented. JSON already escapes C0 controls; C1

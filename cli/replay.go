@@ -218,11 +218,7 @@ func (a *app) replayGroups(o replayOptions, s *session.Session) int {
 		}
 	}
 	if o.jsonOutput {
-		var v any = records
-		if len(records) == 1 {
-			v = records[0]
-		}
-		if err := writeJSON(a.stdout, v); err != nil {
+		if err := writeRecords(a.stdout, records); err != nil {
 			return a.fail("replay", err)
 		}
 	} else {

@@ -566,11 +566,7 @@ func (a *app) runSpec(engine *session.Engine, spec session.Spec, jsonOutput bool
 		}
 	}
 	if jsonOutput {
-		var v any = records
-		if len(records) == 1 {
-			v = records[0]
-		}
-		if err := writeJSON(a.stdout, v); err != nil {
+		if err := writeRecords(a.stdout, records); err != nil {
 			return a.fail("run", err)
 		}
 	} else {
