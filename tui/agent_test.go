@@ -268,6 +268,16 @@ func TestAgentsTalkThroughConversations(t *testing.T) {
 	if !answered || !strings.Contains(m.response.Answer(), "21") {
 		t.Fatalf("calls %+v answer %q", m.calls, m.response.Answer())
 	}
+	// the answer is headed by the agent's name, as the models pane lists it
+	var name string
+	for _, e := range m.models.Entries() {
+		if e.ID == agentPrefix+sim.AgentWeather {
+			name = e.Name
+		}
+	}
+	if sc := screen(m); name == "" || !strings.Contains(sc, "Answer · "+name) {
+		t.Fatalf("the answer is not headed by the agent's name %q:\n%s", name, sc)
+	}
 	// the research agent runs web_search on Mistral's side
 	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentResearch})
 	m, cmd = key2(m, ctrl('r'))

@@ -8,6 +8,7 @@ import (
 	"mstudio/api"
 	"mstudio/prompts"
 	"mstudio/session"
+	"mstudio/untrusted"
 )
 
 // Mistral's agents in the studio: the workspace's agents are listed in the
@@ -41,6 +42,20 @@ func agentEntries(agents []api.Agent) []api.ModelEntry {
 }
 
 // isAgent reports whether the chosen model is an agent.
+// label is how a model id is shown on a run: an agent by its name (as the
+// models pane lists it), a model by the id chosen.
+func (m Model) label(id string) string {
+	if !strings.HasPrefix(id, agentPrefix) {
+		return id
+	}
+	for _, e := range m.models.Entries() {
+		if e.ID == id && strings.TrimSpace(e.Name) != "" {
+			return untrusted.StripLine(e.Name)
+		}
+	}
+	return id
+}
+
 func (m Model) isAgent() bool { return strings.HasPrefix(m.model, agentPrefix) }
 
 // convState is the agent conversation the editor continues: its id, and

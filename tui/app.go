@@ -421,6 +421,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case models.LoadedMsg:
 		var cmd tea.Cmd
 		m.models, cmd = m.models.Update(msg)
+		if m.comparing() {
+			m.syncCompare() // columns on agents are titled by their names
+		}
 		if msg.Err != nil {
 			return m, tea.Batch(cmd, m.status.Error("model list: "+msg.Err.Error()))
 		}

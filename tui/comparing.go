@@ -54,7 +54,7 @@ func (m Model) addToCompare(model string) (tea.Model, tea.Cmd) {
 func (m *Model) syncCompare() {
 	cols := make([]compare.Column, len(m.cols))
 	for i, c := range m.cols {
-		cols[i] = compare.Column{Model: c.model, Params: paramSummary(c.params)}
+		cols[i] = compare.Column{Model: m.label(c.model), Params: paramSummary(c.params)}
 	}
 	m.compare.SetColumns(cols)
 	m.layout()

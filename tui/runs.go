@@ -236,8 +236,8 @@ func (m *Model) newRun(record bool) (context.Context, tea.Cmd) {
 // status line and the tool calls start afresh.
 func (m *Model) beginRun(model string, record bool) (context.Context, tea.Cmd) {
 	ctx, cmd := m.newRun(record)
-	m.response.Start(model)
-	m.status.Start(model)
+	m.response.Start(model) // titled by label when drawn
+	m.status.Start(m.label(model))
 	m.calls = nil
 	m.tools.Reset()
 	return ctx, cmd

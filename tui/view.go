@@ -85,7 +85,13 @@ func (m Model) titles() (models, params, editor, response string) {
 	}
 	response = "Answer"
 	if n := m.response.ModelName(); n != "" {
-		response += " · " + n
+		// labelled when drawn: an agent's name may come with the model
+		// list after its run (a session reopened at start)
+		id, rest, _ := strings.Cut(n, " · ")
+		response += " · " + m.label(id)
+		if rest != "" {
+			response += " · " + rest
+		}
 	}
 	return
 }
