@@ -37,12 +37,19 @@ func drive(m Model, cmd tea.Cmd, depth int) Model {
 	if cmd == nil || depth > 5000 {
 		return m
 	}
+	// the command handed in is waited for as long as a loaded machine
+	// needs (a file read under the race detector); the others are timers
+	// once settle has passed
+	wait := settle
+	if depth == 0 {
+		wait = 10 * time.Second
+	}
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
 	select {
 	case msg := <-done:
 		return feedBack(m, msg, depth)
-	case <-time.After(settle):
+	case <-time.After(wait):
 		return m
 	}
 }

@@ -321,8 +321,11 @@ func driveRun(m Model, cmd tea.Cmd, depth int) Model {
 	if cmd == nil || depth > 5000 {
 		return m
 	}
+	// The command handed in (depth 0: a key's, a session's load) and those
+	// of a run in progress are waited for as long as a loaded machine
+	// needs; the others are timers once settle has passed.
 	wait := 200 * time.Millisecond
-	if m.cancel != nil {
+	if m.cancel != nil || depth == 0 {
 		wait = 10 * time.Second
 	}
 	done := make(chan tea.Msg, 1)
