@@ -34,6 +34,9 @@ type runEventsMsg struct {
 	ch     <-chan session.Event
 	events []session.Event
 	done   bool
+	// at is when the frame was handed over: the next waits out the rest
+	// of its frame from there.
+	at time.Time
 }
 
 // runState is the run in progress as the views need it: its kind says
@@ -53,14 +56,17 @@ type runState struct {
 // still shows progress frame by frame.
 const maxBatch = 512
 
-// frameTime is how long a read waits for more events after the first: 20
+// frameTime is the least time between two handovers of a run's events: 10
 // frames a second while text streams, each one Update, one render of the
 // answer's tail and one draw of the whole screen (cli's studioFPS, 30,
-// leaves room for keys). Events that come within it share one Update and
-// one View, which is what keeps a slow stream cheap (a token every few
-// milliseconds would otherwise cost a whole frame each), and four compare
-// columns cost one Update a frame, not four (docs/PERFORMANCE.md).
-const frameTime = 50 * time.Millisecond
+// leaves room for keys, which never wait for a frame). A first token, or
+// one after a pause, is handed over at once. Events that come within a
+// frame share one Update and one View, which is what keeps a stream cheap
+// (a token every few milliseconds would otherwise cost a whole frame
+// each), and four compare columns cost one Update a frame, not four. At 50
+// ms the studio took 4.3-5.1 s of CPU for a 10,000-token answer at 190
+// tokens a second; at 100 ms 3.5-3.8 s (docs/PERFORMANCE.md).
+const frameTime = 100 * time.Millisecond
 
 // startRunCmd starts the run, in the Cmd (never in Update), and reads its
 // first events.
@@ -72,26 +78,31 @@ func startRunCmd(id int, ctx context.Context, e *session.Engine, spec session.Sp
 	if e != nil {
 		eng = *e
 	}
-	return func() tea.Msg { return readEvents(id, session.Run(ctx, &eng, spec)) }
+	return func() tea.Msg { return readEvents(id, session.Run(ctx, &eng, spec), time.Time{}) }
 }
 
-func readEventsCmd(id int, ch <-chan session.Event) tea.Cmd {
-	return func() tea.Msg { return readEvents(id, ch) }
+func readEventsCmd(id int, ch <-chan session.Event, last time.Time) tea.Cmd {
+	return func() tea.Msg { return readEvents(id, ch, last) }
 }
 
-// readEvents waits for the next event and gathers those that follow within
-// a frame.
-func readEvents(id int, ch <-chan session.Event) runEventsMsg {
-	msg := runEventsMsg{id: id, ch: ch}
+// readEvents waits for the next event and gathers those that follow until
+// a frame has passed since the last handed over (last): a first token, or
+// one after a pause, shows at once; a steady stream comes a frame at a
+// time.
+func readEvents(id int, ch <-chan session.Event, last time.Time) (msg runEventsMsg) {
+	msg = runEventsMsg{id: id, ch: ch}
+	defer func() { msg.at = time.Now() }() // msg is the named result
 	ev, ok := <-ch
 	if !ok {
 		msg.done = true
 		return msg
 	}
 	msg.events = append(msg.events, ev)
-	// Sleep through the frame, then take what came: waiting on the channel
+	// Sleep out the frame, then take what came: waiting on the channel
 	// instead would wake this goroutine (and the scheduler) for every token.
-	time.Sleep(frameTime)
+	if wait := frameTime - time.Since(last); wait > 0 {
+		time.Sleep(wait)
+	}
 	for len(msg.events) < maxBatch {
 		select {
 		case ev, ok := <-ch:
@@ -321,7 +332,7 @@ func (m Model) handleRunEvents(msg runEventsMsg) (tea.Model, tea.Cmd) {
 		next, cmd := nm.runDone()
 		return next, tea.Batch(append(cmds, cmd)...)
 	}
-	cmds = append(cmds, readEventsCmd(msg.id, msg.ch))
+	cmds = append(cmds, readEventsCmd(msg.id, msg.ch, msg.at))
 	return next, tea.Batch(cmds...)
 }
 

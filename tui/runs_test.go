@@ -389,3 +389,30 @@ func TestARunKeepsTheEngineItStartedWith(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The reader hands over a first event at once (a run's first token, or one
+// after a pause), and a steady stream a frame at a time, every event of the
+// frame in one message.
+func TestReadEventsFramesASteadyStream(t *testing.T) {
+	ch := make(chan session.Event, 64)
+	ch <- session.Event{Content: "first"}
+	start := time.Now()
+	msg := readEvents(1, ch, time.Time{})
+	if took := time.Since(start); took > frameTime/2 || len(msg.events) != 1 {
+		t.Fatalf("the first event took %v, %d events", took, len(msg.events))
+	}
+	go func() {
+		for i := 0; i < 20; i++ {
+			ch <- session.Event{Content: "x"}
+			time.Sleep(frameTime / 20)
+		}
+		close(ch)
+	}()
+	msg2 := readEvents(1, ch, msg.at)
+	if gap := msg2.at.Sub(msg.at); gap < frameTime*9/10 {
+		t.Fatalf("the second frame came %v after the first, less than a frame (%v)", gap, frameTime)
+	}
+	if len(msg2.events) < 5 {
+		t.Fatalf("a frame of a steady stream carried %d events", len(msg2.events))
+	}
+}
