@@ -33,14 +33,15 @@ type trustOffer struct {
 // prompt offers tools, or calls were made.
 func (m Model) showTools() bool { return m.prompt.HasTools() || len(m.calls) > 0 }
 
-// loopOptions builds the conversation's options from the prompt: its
-// handlers, its trust, its maxTurns.
-func (m Model) loopOptions() (session.LoopOptions, []string, error) {
-	handlers, err := session.ToolHandlers(m.prompt.Ext, m.prompt.Path)
+// readLoopOptions builds a conversation's options from the prompt: its
+// handlers, its trust, its maxTurns. It reads the prompt file (its hash)
+// and the trust file, so it runs in a Cmd (loopOptionsCmd).
+func readLoopOptions(ext map[string]any, path string, maxTurns int, trustPath string) (session.LoopOptions, []string, error) {
+	handlers, err := session.ToolHandlers(ext, path)
 	if err != nil {
 		return session.LoopOptions{}, nil, err
 	}
-	opts := session.LoopOptions{MaxTurns: m.prompt.MaxTurns, Handlers: handlers, PromptPath: m.prompt.Path}
+	opts := session.LoopOptions{MaxTurns: maxTurns, Handlers: handlers, PromptPath: path}
 	var commands []string
 	for name, h := range handlers {
 		if h.Kind == "command" {
@@ -48,17 +49,72 @@ func (m Model) loopOptions() (session.LoopOptions, []string, error) {
 		}
 	}
 	sort.Strings(commands)
-	if len(commands) > 0 && m.prompt.Path != "" {
-		if opts.PromptHash, err = session.HashFile(m.prompt.Path); err != nil {
+	if len(commands) > 0 && path != "" {
+		if opts.PromptHash, err = session.HashFile(path); err != nil {
 			return opts, nil, err
 		}
-		trust, err := session.LoadTrust(m.trustPath())
+		trust, err := session.LoadTrust(trustPath)
 		if err != nil {
 			return opts, nil, err
 		}
 		opts.Trust = trust
 	}
 	return opts, commands, nil
+}
+
+// loopNext says what a run waiting for its loop options does with them.
+type loopNext int
+
+const (
+	nextConversation loopNext = iota
+	nextAgent
+	nextCompare
+	nextRestart // an agent's restart: trusted when its first run was
+)
+
+// loopReadyMsg carries a run's loop options, read in a Cmd: no file is
+// read in Update.
+type loopReadyMsg struct {
+	path     string // the prompt they were read for
+	next     loopNext
+	req      api.ChatRequest
+	opts     session.LoopOptions
+	commands []string
+	err      error
+}
+
+// loopOptionsCmd reads the prompt's loop options for a run of req.
+func (m Model) loopOptionsCmd(next loopNext, req api.ChatRequest) tea.Cmd {
+	ext, path, maxTurns, trustPath := m.prompt.Ext, m.prompt.Path, m.prompt.MaxTurns, m.trustPath()
+	return func() tea.Msg {
+		opts, commands, err := readLoopOptions(ext, path, maxTurns, trustPath)
+		return loopReadyMsg{path: path, next: next, req: req, opts: opts, commands: commands, err: err}
+	}
+}
+
+// loopReady starts the run that waited for its options, asking for trust
+// first when the prompt's commands are not trusted yet.
+func (m Model) loopReady(msg loopReadyMsg) (tea.Model, tea.Cmd) {
+	if msg.path != m.prompt.Path {
+		return m, nil // another prompt was opened meanwhile
+	}
+	if msg.err != nil {
+		return m, m.status.Error(msg.err.Error())
+	}
+	o := msg.opts
+	if msg.next != nextRestart && len(msg.commands) > 0 && o.Trust != nil && !o.Trust.Trusted(o.PromptPath, o.PromptHash) {
+		m.trustOffer = &trustOffer{commands: msg.commands, path: o.PromptPath, hash: o.PromptHash, req: msg.req}
+		return m, nil
+	}
+	switch msg.next {
+	case nextAgent:
+		return m.runAgent(msg.req, o)
+	case nextCompare:
+		return m.runCompare(msg.req, o)
+	case nextRestart:
+		return m.restartWith(o)
+	}
+	return m.launch(msg.req, &o)
 }
 
 func (m Model) trustPath() string {
@@ -68,42 +124,48 @@ func (m Model) trustPath() string {
 	return session.TrustPath()
 }
 
-// startConversation runs req as a conversation, asking for trust first
-// when the prompt's commands are not trusted yet.
+// startConversation runs req as a conversation once its options are read
+// (asking for trust first when the prompt's commands are not trusted yet).
 func (m Model) startConversation(req api.ChatRequest) (tea.Model, tea.Cmd) {
-	opts, commands, err := m.loopOptions()
-	if err != nil {
-		return m, m.status.Error(err.Error())
-	}
-	if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
-		m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
-		return m, nil
-	}
-	return m.launch(req, &opts)
+	return m, m.loopOptionsCmd(nextConversation, req)
+}
+
+// trustRecordedMsg says the user's trust was written (or why not).
+type trustRecordedMsg struct {
+	req api.ChatRequest
+	err error
 }
 
 // answerTrust takes the user's answer: y trusts this version of the file
-// and runs; anything else runs nothing.
+// (written in a Cmd) and runs; anything else runs nothing.
 func (m Model) answerTrust(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	offer := m.trustOffer
 	m.trustOffer = nil
 	if msg.String() != "y" {
 		return m, m.status.Note("not run: the prompt's commands are not trusted")
 	}
-	trust, err := session.LoadTrust(m.trustPath())
-	if err == nil {
-		err = trust.Allow(offer.path, offer.hash)
+	trustPath := m.trustPath()
+	return m, func() tea.Msg {
+		trust, err := session.LoadTrust(trustPath)
+		if err == nil {
+			err = trust.Allow(offer.path, offer.hash)
+		}
+		return trustRecordedMsg{req: offer.req, err: err}
 	}
-	if err != nil {
-		return m, m.status.Error("trust not recorded: " + err.Error())
+}
+
+// trustRecorded runs what the trust was asked for.
+func (m Model) trustRecorded(msg trustRecordedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.status.Error("trust not recorded: " + msg.err.Error())
 	}
 	switch {
 	case m.comparing():
-		return m.startCompare(offer.req)
+		return m.startCompare(msg.req)
 	case m.isAgent():
-		return m.startAgentRun(offer.req)
+		return m.startAgentRun(msg.req)
 	}
-	return m.startConversation(offer.req)
+	return m.startConversation(msg.req)
 }
 
 // launch starts the conversation as the current run: session.Run's tool

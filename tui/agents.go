@@ -94,9 +94,14 @@ func (m Model) restartAgent() (tea.Model, tea.Cmd) {
 		m.conv = nil
 		return m.startRun()
 	}
-	opts, _, err := m.loopOptions()
-	if err != nil {
-		return m, m.status.Error(err.Error())
+	return m, m.loopOptionsCmd(nextRestart, api.ChatRequest{})
+}
+
+// restartWith restarts the remembered conversation with the loop's options.
+func (m Model) restartWith(opts session.LoopOptions) (tea.Model, tea.Cmd) {
+	c := m.conv
+	if c == nil || c.agent != m.model || !m.isAgent() {
+		return m, nil // another model or prompt was chosen meanwhile
 	}
 	ctx, recordCmd := m.beginRun(m.model, true)
 	m.run.kind = session.KindAgent
@@ -139,17 +144,14 @@ func (m Model) continuation() (id, text string) {
 // startAgentRun talks to the chosen agent. Function calls the agent makes
 // are answered like a prompt's tools (mstudio.tools mocks and trusted
 // commands, or by hand) and sent back, up to the prompt's maxTurns.
+// The agent's function calls may run the prompt's commands, so its options
+// are read (and trust asked for) first, as a conversation's are.
 func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
-	opts, commands, err := m.loopOptions()
-	if err != nil {
-		return m, m.status.Error(err.Error())
-	}
-	if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
-		// the agent's function calls may run the prompt's commands: ask
-		// first, as a conversation does
-		m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
-		return m, nil
-	}
+	return m, m.loopOptionsCmd(nextAgent, req)
+}
+
+// runAgent starts the agent run with the loop's options.
+func (m Model) runAgent(req api.ChatRequest, opts session.LoopOptions) (tea.Model, tea.Cmd) {
 	agent := strings.TrimPrefix(m.model, agentPrefix)
 	inputs, _ := session.ConversationInputs(req)
 	as := &session.AgentSpec{AgentID: agent, Inputs: inputs}

@@ -447,6 +447,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.editPromptFile()
 	case fileEditedMsg:
 		return m.fileEdited(msg)
+	case loopReadyMsg:
+		return m.loopReady(msg)
+	case trustRecordedMsg:
+		return m.trustRecorded(msg)
 	case tools.CopiedMsg:
 		return m, m.copied(msg.What, msg.Bytes)
 	case response.CopiedMsg:

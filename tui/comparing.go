@@ -95,20 +95,21 @@ func (m Model) startCompare(req api.ChatRequest) (tea.Model, tea.Cmd) {
 	// Columns run the prompt's tool loop as a single run does, so a prompt
 	// with tools ends in each column with the model's answer rather than
 	// at its tool calls; its commands are trusted first, as there.
-	converse := len(req.Tools) > 0 && m.prompt.MaxTurns != 1
-	hasAgent := slices.ContainsFunc(m.cols, func(c compareCol) bool { return strings.HasPrefix(c.model, agentPrefix) })
-	var opts session.LoopOptions
-	if converse || hasAgent {
-		var commands []string
-		var err error
-		if opts, commands, err = m.loopOptions(); err != nil {
-			return m, m.status.Error(err.Error())
-		}
-		if len(commands) > 0 && opts.Trust != nil && !opts.Trust.Trusted(opts.PromptPath, opts.PromptHash) {
-			m.trustOffer = &trustOffer{commands: commands, path: opts.PromptPath, hash: opts.PromptHash, req: req}
-			return m, nil
-		}
+	if m.converses(req) || slices.ContainsFunc(m.cols, func(c compareCol) bool { return strings.HasPrefix(c.model, agentPrefix) }) {
+		return m, m.loopOptionsCmd(nextCompare, req)
 	}
+	return m.runCompare(req, session.LoopOptions{})
+}
+
+// converses reports whether req runs as a tool conversation.
+func (m Model) converses(req api.ChatRequest) bool {
+	return len(req.Tools) > 0 && m.prompt.MaxTurns != 1
+}
+
+// runCompare starts the comparison, with the loop's options for columns
+// that converse or talk to an agent.
+func (m Model) runCompare(req api.ChatRequest, opts session.LoopOptions) (tea.Model, tea.Cmd) {
+	converse := m.converses(req)
 	// each column's request comes from the one builder, its parameters
 	// as the settings over the prompt's; all are built before the run
 	// starts, so a column that cannot be built leaves the last run shown
