@@ -166,7 +166,15 @@ func (a *app) studio(cmd string, args []string) int {
 	}
 	tuneRuntime(os.Getenv)
 	prog := tea.NewProgram(m, tea.WithContext(a.ctx), tea.WithFPS(studioFPS))
-	if _, err := prog.Run(); err != nil && a.ctx.Err() == nil {
+	final, err := prog.Run()
+	// However the studio ended (quit, a signal), its session files are
+	// closed, so the last events of a run reach them.
+	if fm, ok := final.(tui.Model); ok {
+		if cerr := fm.CloseSession(); cerr != nil {
+			a.note("session not saved whole: %v", cerr)
+		}
+	}
+	if err != nil && a.ctx.Err() == nil {
 		return a.fail(cmd, err)
 	}
 	return ExitOK

@@ -176,7 +176,7 @@ func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model
 	o := *opts
 	spec := session.Spec{Kind: session.KindConversation, Loop: &o, Ask: true, Step: m.stepMode, Prompt: m.promptRecord(),
 		Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
-	return m, tea.Batch(cmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(cmd, m.startRunCmd(ctx, spec))
 }
 
 // applyCall records a tool call's new state and shows it.

@@ -110,7 +110,7 @@ func (m Model) restartWith(opts session.LoopOptions) (tea.Model, tea.Cmd) {
 	spec := session.Spec{Kind: session.KindAgent, Loop: &opts, Ask: true, Step: m.stepMode, Prompt: m.promptRecord(),
 		Agent: &session.AgentSpec{AgentID: agent, ConversationID: c.id, FromEntry: c.before, Inputs: api.TextInputs(c.inputs)},
 		Lanes: []session.LaneSpec{{Target: m.opts.Target}}}
-	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(recordCmd, m.startRunCmd(ctx, spec))
 }
 
 // continuation returns the user text to append when the editor extends
@@ -166,7 +166,7 @@ func (m Model) runAgent(req api.ChatRequest, opts session.LoopOptions) (tea.Mode
 	m.run.kind = session.KindAgent
 	spec := session.Spec{Kind: session.KindAgent, Loop: &opts, Ask: true, Step: m.stepMode, Prompt: m.promptRecord(), Agent: as,
 		Lanes: []session.LaneSpec{{Target: m.opts.Target}}}
-	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(recordCmd, m.startRunCmd(ctx, spec))
 }
 
 // lastUserText is the last user message of a request: what a restart sends

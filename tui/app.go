@@ -149,8 +149,10 @@ type runs struct {
 	mtxOpen bool
 	cell    *response.Model
 
-	// recorder is the session file of the prompt open.
-	recorder *session.Recorder
+	// recorder is the session file of the prompt open; toClose are those
+	// left behind, closed by a Cmd after the message that left them.
+	recorder *sessionFile
+	toClose  []*sessionFile
 }
 
 // Model is the studio's root: layout and routing over the document (the
@@ -356,6 +358,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd := m.route(msg)
 	nm := next.(Model)
 	nm.syncDialogs()
+	if len(nm.toClose) > 0 {
+		cmd = tea.Batch(cmd, closeSessionFiles(nm.toClose))
+		nm.toClose = nil
+	}
 	return nm, cmd
 }
 
@@ -447,6 +453,8 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.editPromptFile()
 	case fileEditedMsg:
 		return m.fileEdited(msg)
+	case sessionClosedMsg:
+		return m, m.status.Error("session not saved whole: " + msg.err.Error())
 	case loopReadyMsg:
 		return m.loopReady(msg)
 	case trustRecordedMsg:
@@ -749,7 +757,11 @@ func (m Model) quitNow() (tea.Model, tea.Cmd) {
 		m.cancel()
 	}
 	m.closeRecorder()
-	return m, tea.Quit
+	// the files are closed before the program ends, in order; the program
+	// closes them again (CloseSession) if it ends another way
+	files := m.toClose
+	m.toClose = nil
+	return m, tea.Sequence(closeSessionFiles(files), tea.Quit)
 }
 
 func (m Model) unsaved() bool { return m.dirty || m.editor.Dirty() }

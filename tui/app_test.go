@@ -236,8 +236,8 @@ func isQuit(cmd tea.Cmd) bool {
 		if _, ok := msg.(tea.QuitMsg); ok {
 			return true
 		}
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
+		if cmds, ok := cmdList(msg); ok { // a batch or a sequence
+			for _, c := range cmds {
 				if isQuit(c) {
 					return true
 				}

@@ -145,7 +145,7 @@ func (m Model) runCompare(req api.ChatRequest, opts session.LoopOptions) (tea.Mo
 		spec.Lanes = append(spec.Lanes, lane)
 		m.compare.Start(i)
 	}
-	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(recordCmd, m.startRunCmd(ctx, spec))
 }
 
 // finishColumn shows a column's end; the status line sums up when all are.

@@ -87,6 +87,7 @@ func TestAComparisonReplaysIntoColumns(t *testing.T) {
 	want := map[string]string{m.cols[0].model: m.compare.Answer(0), m.cols[1].model: m.compare.Answer(1)}
 	path := m.recorder.Path()
 	m.closeRecorder()
+	_ = m.CloseSession()
 	m.cols = nil
 	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	m = doRun(t, m, loadSessionCmd(path))

@@ -168,6 +168,7 @@ func TestRunsAreRecordedAndSessionsReplay(t *testing.T) {
 	}
 	answer := m.response.Answer()
 	m.closeRecorder()
+	_ = m.CloseSession()
 	// the browser lists the session under the prompt; enter replays it
 	m, cmd = key2(m, ctrl('l'))
 	m = do(t, m, cmd)
@@ -218,6 +219,7 @@ func TestDiffOnlyComparesAnAnswerThisPromptProduced(t *testing.T) {
 	m, cmd := key2(m, ctrl('r'))
 	m = do(t, m, cmd)
 	m.closeRecorder()
+	_ = m.CloseSession()
 	files, _ := filepath.Glob(filepath.Join(m.opts.SessionDir, "*", "*"))
 	if len(files) != 1 {
 		t.Fatalf("sessions %v", files)
@@ -259,6 +261,7 @@ func TestAnotherPromptForgetsTheSessionOpened(t *testing.T) {
 	m, cmd := key2(m, ctrl('r'))
 	m = do(t, m, cmd)
 	m.closeRecorder()
+	_ = m.CloseSession()
 	files, _ := filepath.Glob(filepath.Join(m.opts.SessionDir, "*", "*"))
 	if len(files) != 1 {
 		t.Fatalf("sessions %v", files)

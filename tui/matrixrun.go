@@ -99,7 +99,7 @@ func (m Model) startMatrix(msg rowsLoadedMsg) (tea.Model, tea.Cmd) {
 	m.status.Start(fmt.Sprintf("%d×%d matrix", len(msg.rows), len(models)))
 	spec := session.MatrixSpec(targets, reqs, msg.rows, matrixParallel)
 	spec.Prompt = m.promptRecord()
-	return m, tea.Batch(recordCmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(recordCmd, m.startRunCmd(ctx, spec))
 }
 
 // requestWith is Request with a row's variables over the editor's.

@@ -84,6 +84,7 @@ func TestARecordedMatrixReplaysAsItsTable(t *testing.T) {
 	nantes := m.mtx.Result(1, 1).Content()
 	rec := m.recorder.Path()
 	m.closeRecorder()
+	_ = m.CloseSession()
 	m.mtx, m.mtxOpen = nil, false
 	m = doRun(t, m, loadSessionCmd(rec))
 	if m.mtx == nil || !m.mtxOpen {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sync"
 	"context"
 	"fmt"
 	"strings"
@@ -21,34 +22,108 @@ import (
 // its original timing; a live run after it can be diffed with the recorded
 // answer.
 
-// recorderFor starts the session file at the first run of a prompt.
-func (m *Model) ensureRecorder() error {
-	if m.opts.SessionDir == "" || m.recorder != nil {
-		return nil
-	}
-	ep := m.opts.Target.Client.Endpoint()
-	rec, err := session.Create(m.opts.SessionDir, session.Header{
-		Prompt: m.prompt.Name, PromptVersion: m.version,
-		Endpoint: m.opts.Endpoint, BaseURL: ep.BaseURL, Dialect: string(ep.Dialect),
-	})
-	if err != nil {
-		return err
-	}
-	m.recorder = rec
-	m.opts.Engine.Recorder = rec
-	return nil
+// sessionFile is the session file a prompt's runs record to. Update only
+// makes the value; the file is created on disk by the first run's Cmd
+// (open) and closed by a Cmd (closeSessionFiles), so no file is touched in
+// Update. The runs of a prompt share it through the pointer.
+type sessionFile struct {
+	mu     sync.Mutex
+	dir    string
+	header session.Header
+	rec    *session.Recorder
+	err    error
+	tried  bool
+	closed bool
 }
 
-// closeRecorder ends the current session file (a prompt change or quit).
+// open creates the file at the first call and returns its recorder; nil
+// (and the error once) when it could not be made or is closed already.
+func (f *sessionFile) open() (*session.Recorder, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, nil
+	}
+	if !f.tried {
+		f.tried = true
+		f.rec, f.err = session.Create(f.dir, f.header)
+		return f.rec, f.err
+	}
+	return f.rec, nil
+}
+
+// Close ends the file, writing what its recorder holds.
+func (f *sessionFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	if f.rec == nil {
+		return nil
+	}
+	return f.rec.Close()
+}
+
+// Path is the file's path, "" before its first run.
+func (f *sessionFile) Path() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rec == nil {
+		return ""
+	}
+	return f.rec.Path()
+}
+
+// ensureRecorder makes the session file of the prompt open, at its first
+// run; nothing is written until the run's Cmd opens it.
+func (m *Model) ensureRecorder() {
+	if m.opts.SessionDir == "" || m.recorder != nil {
+		return
+	}
+	ep := m.opts.Target.Client.Endpoint()
+	m.recorder = &sessionFile{dir: m.opts.SessionDir, header: session.Header{
+		Prompt: m.prompt.Name, PromptVersion: m.version,
+		Endpoint: m.opts.Endpoint, BaseURL: ep.BaseURL, Dialect: string(ep.Dialect),
+	}}
+}
+
+// closeRecorder ends the current session file (a prompt change or quit):
+// it is closed by the Cmd Update adds after the message (or by quit's).
 func (m *Model) closeRecorder() {
 	if m.recorder == nil {
 		return
 	}
-	m.recorder.Close()
-	if m.opts.Engine.Recorder == m.recorder {
-		m.opts.Engine.Recorder = nil
-	}
+	m.toClose = append(m.toClose, m.recorder)
 	m.recorder = nil
+}
+
+// sessionClosedMsg reports a session file that could not be written whole.
+type sessionClosedMsg struct{ err error }
+
+// closeSessionFiles closes session files left behind, in a Cmd.
+func closeSessionFiles(files []*sessionFile) tea.Cmd {
+	return func() tea.Msg {
+		for _, f := range files {
+			if err := f.Close(); err != nil {
+				return sessionClosedMsg{err: err}
+			}
+		}
+		return nil
+	}
+}
+
+// CloseSession closes the session files still open: the program calls it
+// once the studio has ended, however it ended (a signal included), so the
+// last events of a run reach the file.
+func (m Model) CloseSession() error {
+	var first error
+	for _, f := range append(m.toClose, m.recorder) {
+		if f != nil {
+			if err := f.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
 }
 
 // sessionOpenedMsg carries a session read from disk.
@@ -177,7 +252,7 @@ func (m Model) openGroup(s *session.Session, n int) (tea.Model, tea.Cmd) {
 	if len(s.Groups) > 1 {
 		note = fmt.Sprintf("replaying run %d of %d (a %s) of %s · ] next, [ previous", indexOf(s, g.Group)+1, len(s.Groups), kindName(g.Kind), s.Path)
 	}
-	cmds = append(cmds, startRunCmd(m.runID, ctx, m.opts.Engine, spec), m.status.Note(note))
+	cmds = append(cmds, m.startRunCmd(ctx, spec), m.status.Note(note))
 	return m, tea.Batch(cmds...)
 }
 

@@ -37,6 +37,8 @@ type runEventsMsg struct {
 	// at is when the frame was handed over: the next waits out the rest
 	// of its frame from there.
 	at time.Time
+	// recErr says the session file could not be created (the run goes on).
+	recErr error
 }
 
 // runState is the run in progress as the views need it: its kind says
@@ -68,17 +70,27 @@ const maxBatch = 512
 // tokens a second; at 100 ms 3.5-3.8 s (docs/PERFORMANCE.md).
 const frameTime = 100 * time.Millisecond
 
-// startRunCmd starts the run, in the Cmd (never in Update), and reads its
-// first events.
-func startRunCmd(id int, ctx context.Context, e *session.Engine, spec session.Spec) tea.Cmd {
+// startRunCmd starts the run, in the Cmd (never in Update), recording to
+// the prompt's session file (created on disk here, by the first run), and
+// reads its first events.
+func (m Model) startRunCmd(ctx context.Context, spec session.Spec) tea.Cmd {
+	id, f := m.runID, m.recorder
 	spec.ID = id
-	// The engine is copied here, in Update: a later prompt change sets its
-	// Recorder while this run still records to the one it started with.
+	// The engine is copied here, in Update: a later prompt change gives the
+	// model another session file while this run records to its own.
 	var eng session.Engine
-	if e != nil {
-		eng = *e
+	if m.opts.Engine != nil {
+		eng = *m.opts.Engine
 	}
-	return func() tea.Msg { return readEvents(id, session.Run(ctx, &eng, spec), time.Time{}) }
+	return func() tea.Msg {
+		var recErr error
+		if f != nil {
+			eng.Recorder, recErr = f.open()
+		}
+		msg := readEvents(id, session.Run(ctx, &eng, spec), time.Time{})
+		msg.recErr = recErr
+		return msg
+	}
 }
 
 func readEventsCmd(id int, ch <-chan session.Event, last time.Time) tea.Cmd {
@@ -194,7 +206,7 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 	}
 	ctx, cmd := m.beginRun(req.Model, true)
 	spec := session.Spec{Kind: session.KindSingle, Prompt: m.promptRecord(), Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
-	return m, tea.Batch(cmd, startRunCmd(m.runID, ctx, m.opts.Engine, spec))
+	return m, tea.Batch(cmd, m.startRunCmd(ctx, spec))
 }
 
 // promptRecord is the prompt as a session records it with a run: the
@@ -231,9 +243,7 @@ func (m *Model) newRun(record bool) (context.Context, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	if record {
-		if err := m.ensureRecorder(); err != nil {
-			cmd = m.status.Error("session not recorded: " + err.Error())
-		}
+		m.ensureRecorder() // created on disk by the run's Cmd
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -266,6 +276,9 @@ func (m Model) handleRunEvents(msg runEventsMsg) (tea.Model, tea.Cmd) {
 	var colContent, colThinking map[int]*strings.Builder
 	var finishes []session.Event
 	var cmds []tea.Cmd
+	if msg.recErr != nil {
+		cmds = append(cmds, m.status.Error("session not recorded: "+msg.recErr.Error()))
+	}
 	kind := m.run.kind
 	for _, ev := range msg.events {
 		switch {

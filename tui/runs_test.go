@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,7 @@ func TestSessionsReopenAsWhatRan(t *testing.T) {
 	}
 	path := m.recorder.Path()
 	m.closeRecorder()
+	_ = m.CloseSession()
 	s, err := session.Load(path)
 	if err != nil || len(s.Groups) != len(models) {
 		t.Fatalf("groups: %v %+v", err, s)
@@ -377,11 +379,18 @@ func TestARunKeepsTheEngineItStartedWith(t *testing.T) {
 	if m.recorder == nil {
 		t.Fatal("no session file")
 	}
-	path := m.recorder.Path()
 	done := make(chan Model)
-	running := m // the program's copy; the engine behind both is shared
+	running := m // the program's copy; the session file behind both is shared
 	go func() { done <- doRun(t, running, cmd) }()
-	m.closeRecorder() // as opening another prompt does, while the run goes on
+	// the run's Cmd creates the file; close it while the run goes on, as
+	// opening another prompt does
+	var path string
+	for deadline := time.Now().Add(10 * time.Second); path == "" && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		path = m.recorder.Path()
+	}
+	m.closeRecorder()
+	_ = m.CloseSession()
 	if out := <-done; out.response.State() != response.Done {
 		t.Fatalf("the run did not end: %v", out.response.State())
 	}
@@ -414,5 +423,37 @@ func TestReadEventsFramesASteadyStream(t *testing.T) {
 	}
 	if len(msg2.events) < 5 {
 		t.Fatalf("a frame of a steady stream carried %d events", len(msg2.events))
+	}
+}
+
+// No file is touched in Update: ctrl+r makes the session file's value, the
+// run's Cmd creates it on disk, and quit closes it (whole) before the
+// program ends.
+func TestTheSessionFileIsMadeAndClosedInCmds(t *testing.T) {
+	m := newStudio(t, "dark", 120, 40)
+	dir := t.TempDir()
+	m.opts.SessionDir = dir
+	m, cmd := key2(m, ctrl('r'))
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("Update wrote %v", entries)
+	}
+	m = doRun(t, m, cmd)
+	path := m.recorder.Path()
+	if path == "" || m.response.State() != response.Done {
+		t.Fatalf("the run's Cmd made no file (%q, %v)", path, m.response.State())
+	}
+	out, quit := m.Update(press("ctrl+c"))
+	if !isQuit(quit) { // runs the Sequence: the close, then the quit
+		t.Fatal("ctrl+c with nothing unsaved quits")
+	}
+	s, err := session.Load(path)
+	if err != nil || len(s.Groups) != 1 {
+		t.Fatalf("%v %+v", err, s)
+	}
+	if r, err := s.Run(1); err != nil || r.Result == nil || len(r.Events) == 0 {
+		t.Fatalf("the run is not whole in its file: %v %+v", err, r)
+	}
+	if err := out.(Model).CloseSession(); err != nil {
+		t.Fatal(err)
 	}
 }
