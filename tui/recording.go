@@ -1,10 +1,10 @@
 package tui
 
 import (
-	"sync"
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
