@@ -81,7 +81,7 @@ func toolCallLine(tc api.ToolCall) string {
 func summary(r session.Result) string {
 	parts := []string{untrusted.StripLine(r.Model), untrusted.StripLine(r.Endpoint)}
 	if r.TTFT > 0 {
-		parts = append(parts, fmt.Sprintf("ttft %d ms", r.TTFT.Milliseconds()))
+		parts = append(parts, "ttft "+session.Millis(r.TTFT))
 	}
 	if r.Usage != nil {
 		if gen := r.Latency - r.TTFT; gen > 0 && r.Usage.CompletionTokens > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mstudio/prices"
+	"mstudio/session"
 	"mstudio/tui/frame"
 	"mstudio/untrusted"
 )
@@ -175,7 +176,7 @@ func (m Model) Figures(i int) []string {
 	case c.res != nil:
 		r := c.res
 		if r.TTFT > 0 {
-			out = append(out, "ttft "+millis(r.TTFT))
+			out = append(out, "ttft "+session.Millis(r.TTFT))
 		}
 		if r.Usage != nil {
 			if gen := r.Latency - r.TTFT; gen > 0 && r.Usage.CompletionTokens > 1 {
@@ -193,7 +194,7 @@ func (m Model) Figures(i int) []string {
 		el := m.now().Sub(c.started)
 		out = append(out, seconds(el))
 		if !c.first.IsZero() {
-			out = append(out, "ttft "+millis(c.first.Sub(c.started)))
+			out = append(out, "ttft "+session.Millis(c.first.Sub(c.started)))
 		}
 		if c.chars > 0 {
 			est := c.chars / 4
@@ -206,8 +207,6 @@ func (m Model) Figures(i int) []string {
 	}
 	return out
 }
-
-func millis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
 

@@ -175,7 +175,7 @@ func (m Model) Figures() []string {
 	case m.res != nil:
 		r := m.res
 		if r.TTFT > 0 {
-			out = append(out, fmt.Sprintf("ttft %d ms", r.TTFT.Milliseconds()))
+			out = append(out, "ttft "+session.Millis(r.TTFT))
 		}
 		if r.Usage != nil {
 			if gen := r.Latency - r.TTFT; gen > 0 && r.Usage.CompletionTokens > 1 {
