@@ -28,15 +28,6 @@ func explain(r session.Result) error {
 	return r.Err
 }
 
-// streamOne runs one target and streams the answer as it comes: the text to
-// stdout, the thinking to stderr (dimmed on a terminal), then tool calls,
-// then a summary line on stderr. All model text passes through a sanitizer.
-func (a *app) streamOne(engine *session.Engine, t session.Target, req api.ChatRequest) session.Result {
-	return a.streamWith(func(onEvent func(api.StreamEvent)) session.Result {
-		return engine.Run(a.ctx, t, req, onEvent)
-	})
-}
-
 // printChoices shows the other choices of an n>1 request after the one
 // streamed (choice 1): each was billed, each is shown.
 func (a *app) printChoices(res session.Result) {

@@ -413,8 +413,7 @@ func colorDiff(d string, color bool) string {
 	return b.String()
 }
 
-// streamWith shows one run as it comes, exactly as `mstudio run` does (see
-// streamOne): the text to stdout, the thinking to stderr (dimmed on a
+// streamWith shows one run as it comes, exactly as `mstudio run` does: the text to stdout, the thinking to stderr (dimmed on a
 // terminal), then tool calls, then a summary line on stderr. run produces
 // the result, calling onEvent for each event. All model text is sanitized.
 func (a *app) streamWith(run func(onEvent func(api.StreamEvent)) session.Result) session.Result {

@@ -131,6 +131,11 @@ func parseRunArgs(args []string) (runOptions, error) {
 	if o.agent != "" && (len(o.models) > 0 || o.varsFile != "") {
 		return o, usagef("--agent talks to one agent, on its own model: no -m, no --vars-file")
 	}
+	if o.agent != "" && len(o.sets) > 0 {
+		// a conversation sends only the messages: the agent's own
+		// completion arguments apply, and a --set would be silently lost
+		return o, usagef("--agent runs with the agent's own parameters: no --set")
+	}
 	if o.parallel < 0 || o.parallel > config.MaxParallel {
 		return o, usagef("--parallel %d: use 1 to %d", o.parallel, config.MaxParallel)
 	}
@@ -365,8 +370,9 @@ func (a *app) run(args []string) int {
 		spec.Kind, spec.Loop, spec.Agent = session.KindAgent, loop, session.AgentSpecFor(o.agent, req)
 		spec.Lanes = []session.LaneSpec{{Target: session.Target{Client: conn.client, Regional: conn.choice.regional}}}
 	case reqs != nil:
-		m := session.MatrixSpec(targets, reqs, rows, parallel)
-		spec.Kind, spec.Lanes = m.Kind, m.Lanes
+		prompt := spec.Prompt
+		spec = session.MatrixSpec(targets, reqs, rows, parallel) // NoDeltas: the table shows cells when they end
+		spec.Prompt = prompt
 		return a.runMatrix(engine, spec, rows, len(targets), o.jsonOutput)
 	default:
 		spec.Kind = session.KindSingle
@@ -376,9 +382,8 @@ func (a *app) run(args []string) int {
 		if loop != nil {
 			spec.Kind, spec.Loop = session.KindConversation, loop
 		}
-		params := setsSummary(o.sets)
 		for i, t := range targets {
-			spec.Lanes = append(spec.Lanes, session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: req, Params: params})
+			spec.Lanes = append(spec.Lanes, session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: req, Params: session.ParamSummary(req)})
 		}
 	}
 	return a.runSpec(engine, spec, o.jsonOutput)
@@ -395,15 +400,6 @@ func promptRecord(p *prompts.Prompt, o runOptions) *session.PromptRecord {
 		r.Vars[v.key] = v.value // @file stays as given: the file is the variable
 	}
 	return r
-}
-
-// setsSummary is --set in a few words, for the session's columns.
-func setsSummary(sets []kv) string {
-	var parts []string
-	for _, s := range sets {
-		parts = append(parts, s.key+"="+s.value)
-	}
-	return strings.Join(parts, " ")
 }
 
 // agentLoop is the loop options of an agent run whose prompt offers no

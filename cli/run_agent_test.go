@@ -83,6 +83,15 @@ func TestRunAgentUsage(t *testing.T) {
 	}
 }
 
+// A conversation sends only messages: a --set with --agent would be lost
+// without a word, so it is refused.
+func TestRunAgentRefusesSet(t *testing.T) {
+	r := runMain(t, "", "run", "-p", "hi", "--agent", "ag_1", "--set", "temperature=0")
+	if r.code != 2 || !strings.Contains(r.stderr, "no --set") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
 // TestReplayAConversationAsOne: a tool conversation saved by run --save
 // replays as one conversation, its tool results included, not as one run
 // per model call.

@@ -175,7 +175,7 @@ func (m Model) launch(req api.ChatRequest, opts *session.LoopOptions) (tea.Model
 	m.run.kind = session.KindConversation
 	o := *opts
 	spec := session.Spec{Kind: session.KindConversation, Loop: &o, Ask: true, Step: m.stepMode, Prompt: m.promptRecord(),
-		Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
+		Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: session.ParamSummary(req)}}}
 	return m, tea.Batch(cmd, m.startRunCmd(ctx, spec))
 }
 

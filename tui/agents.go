@@ -152,14 +152,14 @@ func (m Model) startAgentRun(req api.ChatRequest) (tea.Model, tea.Cmd) {
 
 // runAgent starts the agent run with the loop's options.
 func (m Model) runAgent(req api.ChatRequest, opts session.LoopOptions) (tea.Model, tea.Cmd) {
-	agent := strings.TrimPrefix(m.model, agentPrefix)
-	inputs, _ := session.ConversationInputs(req)
-	as := &session.AgentSpec{AgentID: agent, Inputs: inputs}
+	// the same conversation `mstudio run --agent` starts: the system
+	// prompt as instructions, the other turns as inputs
+	as := session.AgentSpecFor(m.model, req)
 	// turns added after the agent's last answer continue its conversation
 	convID, more := m.continuation()
 	m.pendingInputs = lastUserText(req)
 	if convID != "" {
-		as = &session.AgentSpec{AgentID: agent, ConversationID: convID, Inputs: api.TextInputs(more)}
+		as = &session.AgentSpec{AgentID: as.AgentID, ConversationID: convID, Inputs: api.TextInputs(more)}
 		m.pendingInputs = more
 	}
 	ctx, recordCmd := m.beginRun(m.model, true)

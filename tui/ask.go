@@ -285,7 +285,7 @@ func (m Model) askView() string {
 	if a.Call == nil {
 		b.WriteString(m.st.Accent.Render(fmt.Sprintf("Next model call: turn %d", a.Turn)))
 		if r := a.Request; r != nil {
-			b.WriteString(m.st.Muted.Render(fmt.Sprintf(" · %s · %d messages · %s", untrusted.StripLine(r.Model), len(r.Messages), paramSummary(*r))))
+			b.WriteString(m.st.Muted.Render(fmt.Sprintf(" · %s · %d messages · %s", untrusted.StripLine(r.Model), len(r.Messages), session.ParamSummary(*r))))
 		}
 		b.WriteString("\n\n")
 		if e := m.answer; e != nil {

@@ -126,7 +126,7 @@ func TestTheSameModelAtTwoTemperaturesByKeys(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 140, Height: 40})
 	m = update(m, models.LoadedMsg{Entries: api.FoldAliases(sim.Models())})
 
-	before := paramSummary(m.params.Params())
+	before := session.ParamSummary(m.params.Params())
 	m = focusBy(t, m, press("tab"), paneModels)
 	// enter uses the model under the cursor; ctrl+a then adds the prompt's
 	// model and the one under the cursor: the same one twice
@@ -149,7 +149,7 @@ func TestTheSameModelAtTwoTemperaturesByKeys(t *testing.T) {
 		m = setTemperature(t, m, temp)
 	}
 	m = focusBy(t, m, press("tab"), paneEditor)
-	if paramSummary(m.params.Params()) != before || strings.Contains(screen(m), "Parameters · column") {
+	if session.ParamSummary(m.params.Params()) != before || strings.Contains(screen(m), "Parameters · column") {
 		t.Fatalf("the prompt's parameters come back when focus leaves:\n%s", screen(m))
 	}
 	if m.unsaved() != unsaved {
@@ -196,7 +196,7 @@ func TestKeepingAColumnKeepsItsParameters(t *testing.T) {
 	m = focusBy(t, m, press("shift+tab"), paneCompare)
 	m = keys(m, press("l"), press("enter")) // the second column, kept
 	m = focusBy(t, m, press("shift+tab"), paneEditor)
-	if got, want := paramSummary(m.params.Params()), paramSummary(hot); got != want || m.model != "mistral-large-latest" {
+	if got, want := session.ParamSummary(m.params.Params()), session.ParamSummary(hot); got != want || m.model != "mistral-large-latest" {
 		t.Fatalf("after keeping column 2: %s with %q, want %q", m.model, got, want)
 	}
 }
@@ -249,5 +249,42 @@ func TestComparisonColumnsSendWhatRunSends(t *testing.T) {
 		if !bytes.Contains(b, []byte(`"json_schema"`)) {
 			t.Errorf("%s lost the prompt's schema: %s", body.Model, b)
 		}
+	}
+}
+
+// An agent run sends the conversation `mstudio run --agent` sends: the
+// prompt's system message goes as the conversation's instructions.
+func TestAnAgentRunSendsTheSystemPromptAsInstructions(t *testing.T) {
+	var mu sync.Mutex
+	var bodies [][]byte
+	h := sim.New(sim.Options{Seed: 1})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method == http.MethodPost && strings.Contains(req.URL.Path, "/conversations") {
+			body, _ := io.ReadAll(req.Body)
+			mu.Lock()
+			bodies = append(bodies, body)
+			mu.Unlock()
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		h.ServeHTTP(w, req)
+	}))
+	t.Cleanup(srv.Close)
+	target := session.Target{Client: api.New(api.Options{Endpoint: api.Endpoint{Name: "sim", BaseURL: srv.URL}})}
+	m := New(Options{Target: target, Endpoint: "sim", Offline: true, Theme: "dark"})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = update(m, m.loadModelsCmd()())
+	m = update(m, models.SelectedMsg{ID: agentPrefix + sim.AgentResearch})
+	m, cmd := key2(m, ctrl('r'))
+	m = doRun(t, m, cmd)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) == 0 {
+		t.Fatalf("no conversation sent (%s)", m.status.Message())
+	}
+	var body struct {
+		Instructions string `json:"instructions"`
+	}
+	if err := json.Unmarshal(bodies[0], &body); err != nil || !strings.Contains(body.Instructions, "travel assistant") {
+		t.Fatalf("instructions %q (%v) in %s", body.Instructions, err, bodies[0])
 	}
 }

@@ -54,7 +54,7 @@ func (m Model) addToCompare(model string) (tea.Model, tea.Cmd) {
 func (m *Model) syncCompare() {
 	cols := make([]compare.Column, len(m.cols))
 	for i, c := range m.cols {
-		cols[i] = compare.Column{Model: m.label(c.model), Params: paramSummary(c.params)}
+		cols[i] = compare.Column{Model: m.label(c.model), Params: session.ParamSummary(c.params)}
 	}
 	m.compare.SetColumns(cols)
 	m.layout()
@@ -68,24 +68,6 @@ func (m Model) closeCompare() (tea.Model, tea.Cmd) {
 	}
 	m.layout()
 	return m, m.status.Note("comparison closed")
-}
-
-// paramSummary is a column's parameters in a few characters.
-func paramSummary(req api.ChatRequest) string {
-	var parts []string
-	for _, p := range api.Params() {
-		if v, set := p.Get(&req); set {
-			name := map[string]string{"temperature": "t", "top_p": "p", "max_tokens": "max", "random_seed": "seed", "reasoning_effort": "effort"}[p.Name]
-			if name == "" {
-				name = p.Name
-			}
-			parts = append(parts, name+"="+v)
-		}
-	}
-	if len(parts) == 0 {
-		return "defaults"
-	}
-	return strings.Join(parts, " ")
 }
 
 // startCompare sends the prompt to every column at once: one run of
@@ -136,7 +118,7 @@ func (m Model) runCompare(req api.ChatRequest, opts session.LoopOptions) (tea.Mo
 		r := reqs[i]
 		t := m.opts.Target
 		t.Model = c.model
-		lane := session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: paramSummary(c.params)}
+		lane := session.LaneSpec{Lane: session.Lane{Column: i}, Target: t, Request: r, Params: session.ParamSummary(c.params)}
 		if strings.HasPrefix(c.model, agentPrefix) {
 			o := opts
 			lane.Target.Model = ""

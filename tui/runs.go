@@ -205,7 +205,7 @@ func (m Model) startRun() (tea.Model, tea.Cmd) {
 		return m.startConversation(req)
 	}
 	ctx, cmd := m.beginRun(req.Model, true)
-	spec := session.Spec{Kind: session.KindSingle, Prompt: m.promptRecord(), Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: paramSummary(req)}}}
+	spec := session.Spec{Kind: session.KindSingle, Prompt: m.promptRecord(), Lanes: []session.LaneSpec{{Target: m.opts.Target, Request: req, Params: session.ParamSummary(req)}}}
 	return m, tea.Batch(cmd, m.startRunCmd(ctx, spec))
 }
 
