@@ -340,3 +340,29 @@ const (
 	FinishError       = "error"
 	FinishToolCalls   = "tool_calls"
 )
+
+// FinishClass sorts a finish reason for display, so that every view tells
+// a cut or failed answer from a finished one the same way.
+type FinishClass int
+
+const (
+	// FinishedNormally: the model ended its answer or asked for tools.
+	FinishedNormally FinishClass = iota
+	// FinishedCut: the answer was cut (max_tokens, the context length) or
+	// ended for a reason this client does not know.
+	FinishedCut
+	// FinishedOnError: the model stopped on an error.
+	FinishedOnError
+)
+
+// ClassifyFinish sorts a finish reason; "" (a server that sent none) is a
+// normal end.
+func ClassifyFinish(reason string) FinishClass {
+	switch reason {
+	case "", FinishStop, FinishToolCalls:
+		return FinishedNormally
+	case FinishError:
+		return FinishedOnError
+	}
+	return FinishedCut
+}

@@ -262,7 +262,13 @@ func (r *agentRun) read(s *api.ConversationStream, turn int, text *strings.Build
 				r.em.send(Event{Lane: r.lane, Turn: turn, Content: content, Thinking: thinking})
 			}
 		}
-		outs := append(append(acc.ToolExecutions(), acc.FunctionCalls()...), acc.Handoffs()...)
+		// A text delta changes no tool execution, call or handoff: those
+		// are scanned again only on the other events (once per token
+		// would copy every call's arguments for every token).
+		var outs []api.ConversationOutput
+		if err != nil || ev.Type != api.ConvMessageDelta {
+			outs = append(append(acc.ToolExecutions(), acc.FunctionCalls()...), acc.Handoffs()...)
+		}
 		if ttft == 0 && (len(outs) > 0 || acc.Text() != "" || acc.Thinking() != "") {
 			ttft = r.e.now().Sub(callStart)
 		}

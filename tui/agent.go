@@ -12,6 +12,7 @@ import (
 	"mstudio/session"
 	"mstudio/tui/editor"
 	"mstudio/tui/tools"
+	"mstudio/untrusted"
 )
 
 // A prompt that offers tools runs as a conversation (session.Converse, the
@@ -200,9 +201,9 @@ func (m Model) trustView() string {
 	o := m.trustOffer
 	var b strings.Builder
 	b.WriteString(m.st.Warning.Render("This prompt runs commands on your machine") + "\n\n")
-	b.WriteString(m.st.Text.Render(fmt.Sprintf("%s answers its tool calls with:", o.path)) + "\n\n")
+	b.WriteString(m.st.Text.Render(fmt.Sprintf("%s answers its tool calls with:", untrusted.StripLine(o.path))) + "\n\n")
 	for _, c := range o.commands {
-		b.WriteString("  " + m.st.Bold.Render(c) + "\n")
+		b.WriteString("  " + m.st.Bold.Render(untrusted.StripLine(c)) + "\n")
 	}
 	b.WriteString("\n" + m.st.Muted.Render("They run without a shell, with the arguments on stdin and a timeout. Trust is recorded") + "\n")
 	b.WriteString(m.st.Muted.Render("for this version of the file: an edit asks again.") + "\n\n")

@@ -46,7 +46,7 @@ func agentEntries(agents []api.Agent) []api.ModelEntry {
 // models pane lists it), a model by the id chosen.
 func (m Model) label(id string) string {
 	if !strings.HasPrefix(id, agentPrefix) {
-		return id
+		return untrusted.StripLine(id) // a model id may come from a session file
 	}
 	for _, e := range m.models.Entries() {
 		if e.ID == id && strings.TrimSpace(e.Name) != "" {

@@ -588,9 +588,6 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Message) && m.status.Message() != "":
 		return m.showMessage("Status", m.status.Full())
 	case key.Matches(msg, k.Run):
-		if err := m.missingVars(); err != "" {
-			return m, m.status.Error(err)
-		}
 		next, cmd := m.startRun()
 		if nm := next.(Model); nm.runID != m.runID && !nm.comparing() {
 			nm.liveRun = nm.runID // the answer pane holds this prompt's own answer
@@ -726,13 +723,13 @@ func (m Model) focusCmd() tea.Cmd {
 	return nil
 }
 
-// missingVars says which variables the prompt lacks, in the studio's terms
-// (the command line's --var advice would be wrong here), "" when none.
-func (m Model) missingVars() string {
-	_, err := m.Request()
+// requestError words a request that could not be built in the studio's
+// terms: a missing variable is set in the vars line (the command line's
+// --var advice would be wrong here).
+func requestError(err error) string {
 	var mv *prompts.MissingVarsError
 	if !errors.As(err, &mv) {
-		return "" // any other problem is the run's to report
+		return err.Error()
 	}
 	if len(mv.Names) == 1 {
 		return mv.Error() + "; set it in the vars line of the prompt"

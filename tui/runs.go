@@ -190,7 +190,7 @@ func docTurns(doc editor.Document) []prompts.Turn {
 func (m Model) startRun() (tea.Model, tea.Cmd) {
 	req, err := m.Request()
 	if err != nil {
-		return m, m.status.Error(err.Error())
+		return m, m.status.Error(requestError(err))
 	}
 	if m.opts.Target.Client == nil {
 		return m, m.status.Error("no endpoint to run on")

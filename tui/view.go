@@ -123,9 +123,10 @@ func (m Model) render() string {
 			m.st.Muted.Render("Make it at least 30×10."), m.width, m.height)
 	}
 	status := m.status
-	status.SetHint(m.helpHint())
+	hint := m.helpHint()
+	status.SetHint(hint)
 	if d := m.dialogs.Top(); d != nil {
-		status.SetDialogHint(m.helpHint())
+		status.SetDialogHint(hint)
 		return m.dialogView(d) + "\n" + status.View()
 	}
 	mo, pa, ed, re, to := m.allBoxes()

@@ -416,3 +416,25 @@ func TestFinishReasonShowsBesideALongParameterSummary(t *testing.T) {
 	}
 	checkSize(t, m.View(), 80, 24)
 }
+
+// A column tells a cut or failed answer from a finished one as the answer
+// pane and the status line do (api.ClassifyFinish): no "✓" for them.
+func TestAColumnNeverMarksACutAnswerDone(t *testing.T) {
+	m := newView(t, themes.New(themes.Dark()), threeCols(), 120, 30)
+	for i, reason := range []string{"model_length", "error", "stop"} {
+		m.Start(i)
+		m.Append(i, "text", "")
+		m.Finish(i, session.Result{FinishReason: reason})
+	}
+	view := ansi.Strip(m.View())
+	for _, bad := range []string{"✓ model_length", "✓ error"} {
+		if strings.Contains(view, bad) {
+			t.Fatalf("%q shown as done:\n%s", bad, view)
+		}
+	}
+	for _, want := range []string{"■ model_length (cut)", "✗ finish: error", "✓ stop"} {
+		if !strings.Contains(view, want) {
+			t.Fatalf("view lacks %q:\n%s", want, view)
+		}
+	}
+}

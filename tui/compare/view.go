@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"mstudio/api"
 	"mstudio/prices"
 	"mstudio/session"
 	"mstudio/tui/frame"
@@ -144,8 +145,14 @@ func (m Model) state(i int) string {
 			if reason == "" {
 				reason = "done"
 			}
-			if reason == "length" {
-				return m.st.Warning.Render("✓ length (cut at max tokens)")
+			switch api.ClassifyFinish(c.res.FinishReason) {
+			case api.FinishedOnError:
+				return m.st.Error.Render("✗ finish: " + reason)
+			case api.FinishedCut:
+				if reason == api.FinishLength {
+					return m.st.Warning.Render("■ length (cut at max tokens)")
+				}
+				return m.st.Warning.Render("■ " + reason + " (cut)")
 			}
 			return m.st.Success.Render("✓ " + reason)
 		case errors.Is(err, context.Canceled):

@@ -43,3 +43,14 @@ func TestTheEndLineSaysWhyTheModelStopped(t *testing.T) {
 		t.Fatalf("cleared: %q %v", m.Answer(), m.State())
 	}
 }
+
+// A model name can come from a session file: it is drawn without its
+// escape sequences (the waiting line shows it).
+func TestAHostileModelNameIsDrawnClean(t *testing.T) {
+	m, _ := newPane(t, themes.New(themes.Dark()), 60, 10)
+	m.Start("evil\x1b]0;pwned\x07\x1b[2J-model")
+	view := m.View()
+	if strings.Contains(view, "\x1b]0") || strings.Contains(view, "\x1b[2J") || strings.Contains(m.ModelName(), "\x1b") {
+		t.Fatalf("escapes reached the screen: %q", view)
+	}
+}

@@ -173,7 +173,7 @@ func (m *Model) Start(model string) {
 	m.thinkingDirty = true
 	m.showThinking = true
 	m.offset, m.follow = 0, true
-	m.state, m.model, m.errText, m.finish = Waiting, model, "", ""
+	m.state, m.model, m.errText, m.finish = Waiting, untrusted.StripLine(model), "", ""
 	m.gen++
 	m.pending = false
 	m.lastTail = time.Time{}

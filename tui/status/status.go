@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"mstudio/api"
 	"mstudio/prices"
 	"mstudio/session"
 	"mstudio/themes"
@@ -271,10 +272,10 @@ func FinishWords(reason string) string {
 }
 
 func finishStyle(st *themes.Styles, reason string) lipgloss.Style {
-	switch reason {
-	case "stop", "tool_calls":
+	switch api.ClassifyFinish(reason) {
+	case api.FinishedNormally:
 		return st.Muted
-	case "error":
+	case api.FinishedOnError:
 		return st.Error
 	}
 	return st.Warning
