@@ -416,3 +416,14 @@ func TestRenderNeverPanics(t *testing.T) {
 		t.Error("zero Prompt rendered")
 	}
 }
+
+// Only function tools have names a tool_choice can name.
+func TestToolNamesAreFunctionNames(t *testing.T) {
+	p, err := Parse("t", "---\ntoolDefs:\n  - name: get_weather\n    description: w\n    inputSchema: {type: object}\n---\nhi\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.ToolNames(); len(got) != 1 || got[0] != "get_weather" {
+		t.Fatalf("tool names %v", got)
+	}
+}

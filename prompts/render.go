@@ -371,14 +371,13 @@ func (p *Prompt) Output() *api.ResponseFormat {
 	return &f
 }
 
-// ToolNames lists the names of the tools the prompt offers, in file order.
+// ToolNames lists the names of the function tools the prompt offers, in
+// file order: the names a tool_choice of "function:NAME" may take.
 func (p *Prompt) ToolNames() []string {
 	var names []string
 	for _, t := range p.tools {
 		if t.Function != nil {
 			names = append(names, t.Function.Name)
-		} else {
-			names = append(names, t.Type)
 		}
 	}
 	return names

@@ -130,7 +130,7 @@ func (m Model) handleSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 		m.prompt = p
 		// what the file now holds is the prompt's own: no change left
 		if req, err := session.PromptParams(p); err == nil {
-			m.params.Rebase(req)
+			m.params.Rebase(req, p.ToolNames())
 		}
 		m.version = msg.version.N
 	}

@@ -178,11 +178,13 @@ func (m *Model) LoadPrompt(r api.ChatRequest, tools []string) {
 	m.SetParams(r)
 }
 
-// Rebase makes r the prompt's own values (the prompt was saved with the
-// pane's): the values shown stay, Settings is what still differs.
-func (m *Model) Rebase(r api.ChatRequest) {
+// Rebase makes r the prompt's own values and tools its tools (the prompt
+// was saved with the pane's): the values shown stay, Settings is what
+// still differs.
+func (m *Model) Rebase(r api.ChatRequest, tools []string) {
 	m.base = api.ChatRequest{}
 	copyParams(&m.base, &r)
+	m.tools = slices.Clone(tools)
 }
 
 // Settings lists the parameters whose value differs from the prompt's, in

@@ -192,3 +192,19 @@ func TestChangedRowsShowTheirOrigin(t *testing.T) {
 		t.Fatalf("an unchanged row is marked: %q", r)
 	}
 }
+
+// A save that changes the prompt's tools gives the pane the new ones: →
+// on tool_choice offers the function just added.
+func TestRebaseTakesTheSavedPromptsTools(t *testing.T) {
+	m := promptPane(t)
+	m.Rebase(m.Params(), []string{"get_weather", "lookup", "convert"})
+	m = to(t, m, "tool_choice")
+	var seen []string
+	for range 7 {
+		m, _ = send(t, m, press("right"))
+		seen = append(seen, value(m, "tool_choice"))
+	}
+	if !slices.Contains(seen, "function:convert") {
+		t.Fatalf("→ on tool_choice after the save: %v", seen)
+	}
+}
